@@ -1,0 +1,176 @@
+"""Problems in a checklist, each with its line: what would stop or surprise a run.
+
+error: golive cannot run it as written (an unfilled placeholder nothing fills, a broken annotation).
+warning: it runs, but a careful reviewer would want to know (destructive, unverified, no rollback).
+note: what golive assumed while reading (untagged fence read as shell, Python in a bash block).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from golive.model import Check, Checklist, Commands, Content, Field, SectionKind, Step, Task
+from golive.plan import Kind, Phase, Plan, plain
+
+_LITERAL_SECRET = re.compile(
+    r"\b(password|passwd|secret|token|api[_-]?key)\s*[=:]\s*(?![$<\[{\"'`(]|\.\.\.)([^\s&\"'`]{3,})", re.I
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int
+    severity: str  # error | warning | note
+    code: str
+    message: str
+
+    def format(self, path: str) -> str:
+        return f"{path}:{self.line}: {self.severity}: {self.message} [{self.code}]"
+
+
+def lint(plan: Plan) -> list[Finding]:
+    c = plan.checklist
+    found: list[Finding] = []
+    declared = {f.name for f in c.fields}
+    found += _placeholders(plan, declared)
+    found += _blocks(c)
+    found += _sections(c)
+    found += _fields(c)
+    found += _destructive_and_secrets(plan)
+    return sorted(set(found), key=lambda f: (f.line, {"error": 0, "warning": 1, "note": 2}[f.severity], f.code))
+
+
+def _placeholders(plan: Plan, declared: set[str]) -> list[Finding]:
+    out = []
+    for step in (*plan.steps, *plan.rollback):
+        if step.kind is not Kind.COMMAND or step.command is None:
+            continue
+        for p in step.command.placeholders:
+            if p.field not in declared:
+                where = "rollback step" if step.phase is Phase.ROLLBACK else "command"
+                out.append(
+                    Finding(
+                        step.line,
+                        "error",
+                        "placeholder",
+                        f"{where} holds placeholder {p.text!r} and no field fills it: add "
+                        f"`{p.field.replace('_', ' ').title()}: ____` to the checklist or run with "
+                        f"--var {p.field}=…",
+                    )
+                )
+    return out
+
+
+def _blocks(c: Checklist) -> list[Finding]:
+    out = []
+    for section, item in c.walk():
+        if isinstance(item, Check) and item.error:
+            out.append(Finding(item.error_line or item.line, "error", "annotation", item.error))
+        if isinstance(item, Commands | Content):
+            if not item.closed:
+                out.append(
+                    Finding(
+                        item.line,
+                        "warning",
+                        "open-fence",
+                        "this fence is never closed; golive reads it to the end of the file",
+                    )
+                )
+            if item.assumed:
+                out.append(Finding(item.line, "note", "assumed", item.assumed))
+        if isinstance(item, Task | Step) and section.kind is not SectionKind.REFERENCE:
+            for child in item.children:
+                if isinstance(child, Commands) and child.commands:
+                    out.append(
+                        Finding(
+                            child.line,
+                            "note",
+                            "nested-block",
+                            f"block inside the list item at line {item.line} "
+                            f'("{plain(item.text)[:50]}"): runs as part of it',
+                        )
+                    )
+    return out
+
+
+def _sections(c: Checklist) -> list[Finding]:
+    out = []
+    sections = c.all_sections()
+    if not any(s.kind is SectionKind.ROLLBACK for s in sections):
+        out.append(
+            Finding(
+                1,
+                "warning",
+                "no-rollback",
+                "no rollback section: add `## Rollback Plan` so golive can undo a failed deployment",
+            )
+        )
+    for s in sections:
+        if s.kind is not SectionKind.RUN:
+            continue
+        blocks = [i for i in s.items if isinstance(i, Commands) and i.commands]
+        if not blocks:
+            continue
+        verified = any(cmd.expectations for b in blocks for cmd in b.commands)
+        confirmed = any(isinstance(i, Task) for i in s.items) or any(b.instructions for b in blocks)
+        if not verified and not confirmed:
+            out.append(
+                Finding(
+                    s.line,
+                    "warning",
+                    "unverified",
+                    f'step "{plain(s.title)}" runs commands but nothing verifies them beyond exit '
+                    f"codes: add `# Expected: …` or a verification task",
+                )
+            )
+    return out
+
+
+def _fields(c: Checklist) -> list[Finding]:
+    out = []
+    first: dict[str, Field] = {}
+    for _section, item in c.walk():
+        fields = [item] if isinstance(item, Field) else list(item.fields) if isinstance(item, Task) else []
+        for f in fields:
+            if f.name in first and first[f.name].line != f.line:
+                out.append(
+                    Finding(
+                        f.line,
+                        "warning",
+                        "duplicate-field",
+                        f"field {f.name} is also at line {first[f.name].line}; both take one value",
+                    )
+                )
+            first.setdefault(f.name, f)
+    return out
+
+
+def _destructive_and_secrets(plan: Plan) -> list[Finding]:
+    out = []
+    for step in (*plan.steps, *plan.rollback):
+        cmd = step.command
+        if cmd is None:
+            continue
+        if cmd.destructive:
+            out.append(
+                Finding(
+                    step.line,
+                    "warning",
+                    "destructive",
+                    f"destructive command ({cmd.destructive}): `{cmd.text.splitlines()[0][:60]}` "
+                    f"is asked again unless --allow-destructive",
+                )
+            )
+        m = _LITERAL_SECRET.search(cmd.text)
+        if m and not any(p.start <= m.start(2) < p.end for p in cmd.placeholders):
+            out.append(
+                Finding(
+                    step.line,
+                    "warning",
+                    "secret",
+                    f"a {m.group(1).lower()} is written in the checklist; pass it with --var or the "
+                    f"environment instead",
+                )
+            )
+    return out

@@ -1,0 +1,332 @@
+"""The checklist as golive reads it: immutable, every part carrying its source line.
+
+Nothing here executes or mutates. `parse/` builds these objects, `plan.py` decides
+what happens to them, and run state lives in the event log, never on the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class SectionKind(StrEnum):
+    RUN = "run"  # steps golive runs in document order
+    ROLLBACK = "rollback"  # run only on rollback; may carry triggers
+    SIGNOFF = "signoff"  # named people approve
+    FOLLOWUP = "followup"  # due at an offset after the deployment finished
+    REFERENCE = "reference"  # shown, never run
+    INFO = "info"  # prose, tables, config shown for context
+
+
+class Mode(StrEnum):
+    """How a command executes once it is allowed to run."""
+
+    RUN = "run"  # run to completion, judge exit status and expectations
+    OBSERVE = "observe"  # never returns by itself (tail -f): bounded window
+    SERVICE = "service"  # starts a long-running process: keep it in the background
+
+
+class ExpectKind(StrEnum):
+    JSON = "json"  # output parses as JSON containing the example as a subset
+    LITERAL = "literal"  # output contains the text
+    LINE = "line"  # a line of the output equals the text (numbers)
+    LINES = "lines"  # each key line of a multi-line example appears
+    REGEX = "regex"  # a known idiom (`1 row returned` -> `(1 row)`)
+    EXIT = "exit"  # exit status equals `code`
+    FAILS = "fails"  # the command is expected to fail (non-zero exit)
+    PERSON = "person"  # only a person can judge: shown output + expectation
+    FIELD = "field"  # output contains the value of a field (`[insert commit hash]`)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    line: int
+    kind: ExpectKind
+    text: str  # the expectation as written, for people and reports
+    value: str = ""  # what the judge compares against (JSON text, literal, regex, field name)
+    code: int | None = None  # exit status for EXIT
+    http_status: int | None = None  # "Expected response (HTTP 200)"
+    source: str = "comment"  # comment | bare | block | trailing
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    text: str  # as written: `<PID>`, `YOUR_TOPIC_ARN`, `[revision_id]`
+    field: str  # the field that fills it: PID, TOPIC_ARN, REVISION_ID
+    start: int  # offset in the command text of what gets replaced
+    end: int
+    quoting: str = "none"  # none | single | double: how to quote the value when substituted
+
+
+@dataclass(frozen=True)
+class OptionRef:
+    """This command belongs to one option of a block of alternatives."""
+
+    group: str  # group id, e.g. "L87"
+    index: int  # 0-based option index
+    label: str  # "systemd", "supervisor", "running manually"
+    size: int  # how many options the group has
+
+
+@dataclass(frozen=True)
+class Command:
+    line: int
+    end_line: int
+    text: str  # exact source text; multi-line commands, heredocs and continuations kept whole
+    lang: str = "bash"  # bash | python | powershell
+    comments: tuple[str, ...] = ()  # comment lines directly above, without '#'
+    note: str = ""  # trailing comment on the command's first line
+    mode: Mode = Mode.RUN
+    mode_why: str = ""
+    placeholders: tuple[Placeholder, ...] = ()
+    destructive: str = ""  # why it is destructive, or ""
+    sudo: bool = False
+    platform: str = ""  # "windows" when it is for another platform
+    option: OptionRef | None = None
+    expectations: tuple[Expectation, ...] = ()
+    port: int | None = None  # for services: the port it should listen on, when written
+
+
+@dataclass(frozen=True)
+class AlternativeGroup:
+    id: str
+    line: int
+    labels: tuple[str, ...]
+    how: str  # "# OR", "Option A/B", "prose between blocks"
+    platforms: tuple[str, ...] = ()  # per option: "windows" when it is for another platform
+
+
+@dataclass(frozen=True)
+class Item:
+    line: int
+
+    @property
+    def id(self) -> str:
+        return f"L{self.line}"
+
+
+@dataclass(frozen=True)
+class Note(Item):
+    text: str
+    heading: int = 0  # a heading nested in a list or quote: its level
+    kind: str = "note"
+
+
+@dataclass(frozen=True)
+class Field(Item):
+    name: str  # stable UPPER_SNAKE, exported to later commands
+    label: str
+    secret: bool = False
+    choices: tuple[str, ...] = ()  # "[ ] Success [ ] Partial [ ] Rolled Back"
+    kind: str = "field"
+
+
+@dataclass(frozen=True)
+class Task(Item):
+    """`- [ ] item`: a person confirms it. Children run before the confirmation."""
+
+    text: str
+    checked: bool = False
+    fields: tuple[Field, ...] = ()
+    children: tuple[AnyItem, ...] = ()
+    trigger: bool = False  # a condition under "When to Rollback", not a step
+    kind: str = "task"
+
+
+@dataclass(frozen=True)
+class Step(Item):
+    """A numbered instruction without a checkbox. With commands, the commands are the step."""
+
+    text: str
+    children: tuple[AnyItem, ...] = ()
+    trigger: bool = False
+    kind: str = "step"
+
+
+@dataclass(frozen=True)
+class Signoff(Item):
+    role: str
+    statement: str = ""
+    person_field: str = ""  # field name when the line holds `Dev Lead: ____`
+    checked: bool = False
+    checkbox: bool = True  # written as a task (`- [ ] QA Lead: …`)
+    kind: str = "signoff"
+
+
+@dataclass(frozen=True)
+class Commands(Item):
+    """A fenced shell block, split into single commands."""
+
+    end_line: int
+    lang: str
+    info: str  # the fence's info string as written
+    commands: tuple[Command, ...] = ()
+    instructions: tuple[Note, ...] = ()  # trailing comment paragraphs a person acts on
+    groups: tuple[AlternativeGroup, ...] = ()
+    assumed: str = ""  # what golive assumed while reading it (lint reports it)
+    closed: bool = True
+    fenced: bool = True  # False for an indented code block
+    kind: str = "commands"
+
+
+@dataclass(frozen=True)
+class Content(Item):
+    """A block golive shows but does not run: config to apply, a message, a log excerpt."""
+
+    end_line: int
+    lang: str
+    text: str
+    purpose: str = "content"  # config | message | log | code | notes | content
+    platform: str = ""
+    assumed: str = ""
+    closed: bool = True
+    fenced: bool = True  # False for an indented code block
+    kind: str = "content"
+
+
+@dataclass(frozen=True)
+class ExpectedBlock(Item):
+    """A fenced block of expected output after "Expected output:"; judges `judges`."""
+
+    end_line: int
+    text: str
+    judges: int  # line of the command it judges
+    closed: bool = True
+    fenced: bool = True  # False for an indented code block
+    kind: str = "expectation"
+
+
+@dataclass(frozen=True)
+class Check(Item):
+    """A typed check annotation, kept raw for the checks library."""
+
+    raw: str
+    source: str  # "fence" | "comment"
+    error: str = ""  # YAML error, with the line inside the file
+    error_line: int = 0
+    fenced: bool = True
+    kind: str = "check"
+
+
+@dataclass(frozen=True)
+class Table(Item):
+    end_line: int
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    kind: str = "table"
+
+
+AnyItem = Note | Field | Task | Step | Signoff | Commands | Content | ExpectedBlock | Check | Table
+
+
+@dataclass(frozen=True)
+class Estimate:
+    low_s: int
+    high_s: int
+    text: str
+    line: int
+
+    @property
+    def seconds(self) -> int:
+        return self.high_s
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    level: int
+    line: int
+    kind: SectionKind
+    kind_why: str  # which rule decided the kind
+    items: tuple[AnyItem, ...] = ()
+    sections: tuple[Section, ...] = ()
+    estimate: Estimate | None = None
+    at_s: int | None = None  # schedule marker: "(T-24 hours)" -> -86400
+    due_s: int | None = None  # follow-up offset after the deployment finished
+    trigger: str = ""  # "If critical issues occur": the condition this section answers
+
+    @property
+    def id(self) -> str:
+        return f"L{self.line}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something golive noticed while reading: lint reports these with file:line."""
+
+    line: int
+    severity: str  # "error" | "warning"
+    message: str
+    code: str  # short stable id, e.g. "placeholder", "open-fence"
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    line: int
+    at: str
+    activity: str
+    duration_s: int | None
+
+
+@dataclass(frozen=True)
+class Counts:
+    headings: int = 0
+    tasks: int = 0
+    checked: int = 0
+    fences: int = 0
+    commands: int = 0
+    fields: int = 0
+    signoffs: int = 0
+    expectations: int = 0
+    placeholders: int = 0
+
+
+@dataclass(frozen=True)
+class Checklist:
+    path: str
+    title: str
+    text: str
+    sha256: str
+    sections: tuple[Section, ...]
+    items: tuple[AnyItem, ...] = ()  # before the first section
+    counts: Counts = field(default_factory=Counts)
+    fields: tuple[Field, ...] = ()  # every field, first occurrence per name
+    problems: tuple[Problem, ...] = ()
+    timeline: tuple[TimelineRow, ...] = ()
+    total_estimate: Estimate | None = None
+    line_count: int = 0
+    title_line: int = 0  # the H1 that gave the title, when one did
+
+    def walk(self) -> list[tuple[Section, AnyItem]]:
+        """Every item in document order with the section that holds it."""
+        out: list[tuple[Section, AnyItem]] = []
+        root = Section(self.title, 0, 1, SectionKind.INFO, "document", self.items)
+
+        def visit_items(section: Section, items: tuple[AnyItem, ...]) -> None:
+            for item in items:
+                out.append((section, item))
+                if isinstance(item, Task | Step):
+                    visit_items(section, item.children)
+
+        def visit(section: Section) -> None:
+            visit_items(section, section.items)
+            for child in section.sections:
+                visit(child)
+
+        visit_items(root, self.items)
+        for s in self.sections:
+            visit(s)
+        return out
+
+    def all_sections(self) -> list[Section]:
+        out: list[Section] = []
+
+        def visit(section: Section) -> None:
+            out.append(section)
+            for child in section.sections:
+                visit(child)
+
+        for s in self.sections:
+            visit(s)
+        return out

@@ -1,0 +1,359 @@
+"""Model -> Plan: what golive will do with every item, and why. `plan`, `lint` and
+`--dry-run` stop here; `run` walks the same steps.
+
+A Step is one unit the engine executes and records: a command, a confirmation, a
+field, a sign-off or a choice between alternatives. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from golive.model import (
+    AlternativeGroup,
+    AnyItem,
+    Checklist,
+    Command,
+    Commands,
+    Content,
+    Field,
+    Mode,
+    Note,
+    Section,
+    SectionKind,
+    Signoff,
+    Step,
+    Task,
+)
+
+
+class Phase(StrEnum):
+    MAIN = "main"  # runs in `golive run`
+    ROLLBACK = "rollback"  # runs on rollback only
+    FOLLOWUP = "followup"  # due after the deployment finished
+    REFERENCE = "reference"  # shown, never run
+    INFO = "info"
+
+
+class Kind(StrEnum):
+    COMMAND = "command"
+    CONFIRM = "confirm"  # a task, a numbered step, an instruction, content to apply
+    FIELD = "field"
+    SIGNOFF = "signoff"
+    CHOOSE = "choose"  # pick one option of a block of alternatives
+
+
+# How each command is classified, in priority order (the first that applies wins).
+CLASSES = ("reference", "platform", "alternative", "placeholder", "service", "observe", "run")
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    id: str  # "L65": the source line; stable within a run because the run pins the text
+    line: int
+    kind: Kind
+    phase: Phase
+    text: str
+    section: Section
+    command: Command | None = None
+    group: AlternativeGroup | None = None
+    field: Field | None = None
+    signoff: Signoff | None = None
+    prechecked: bool = False
+    content: Content | None = None
+    needs: tuple[str, ...] = ()  # fields this step needs filled before it can run
+    why: tuple[str, ...] = ()  # what golive will do and why, for people
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {first_line(self.text)}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    checklist: Checklist
+    steps: tuple[PlanStep, ...]
+    rollback: tuple[PlanStep, ...]
+    followups: tuple[PlanStep, ...]
+    triggers: tuple[tuple[int, str], ...]  # rollback triggers: (line, condition)
+    estimate_s: int
+    estimated_sections: int
+    runnable_sections: int
+
+    def step(self, step_id: str) -> PlanStep | None:
+        for s in (*self.steps, *self.rollback, *self.followups):
+            if s.id == step_id:
+                return s
+        return None
+
+    def by_id(self) -> dict[str, PlanStep]:
+        return {s.id: s for s in (*self.steps, *self.rollback, *self.followups)}
+
+
+def first_line(text: str) -> str:
+    line = text.strip().split("\n")[0]
+    return line + (" …" if "\n" in text.strip() else "")
+
+
+def plain(text: str) -> str:
+    """Markdown emphasis removed for display: `**Notify Users**` -> `Notify Users`."""
+    return re.sub(r"\*\*|__", "", text).strip()
+
+
+def phase_of(kind: SectionKind) -> Phase:
+    return {
+        SectionKind.RUN: Phase.MAIN,
+        SectionKind.SIGNOFF: Phase.MAIN,
+        SectionKind.ROLLBACK: Phase.ROLLBACK,
+        SectionKind.FOLLOWUP: Phase.FOLLOWUP,
+        SectionKind.REFERENCE: Phase.REFERENCE,
+        SectionKind.INFO: Phase.INFO,
+    }[kind]
+
+
+def classify_command(command: Command, section: Section) -> tuple[str, str]:
+    """(class, why) for one command: run, observe, service, alternative, placeholder, platform, reference."""
+    if section.kind is SectionKind.REFERENCE:
+        return "reference", f"in a reference section ({section.title})"
+    if section.kind is SectionKind.INFO:
+        return "reference", f"in an information section ({section.title})"
+    if command.platform:
+        return "platform", f"written for {command.platform.title()}; not run on this platform"
+    if command.option is not None:
+        o = command.option
+        return "alternative", f"option {o.index + 1} of {o.size} ({o.label}): runs only if chosen"
+    if command.placeholders:
+        names = ", ".join(sorted({p.field for p in command.placeholders}))
+        shown = ", ".join(dict.fromkeys(p.text for p in command.placeholders))
+        return "placeholder", f"holds {shown}: runs once {names} is filled"
+    if command.mode is Mode.SERVICE:
+        return "service", f"{command.mode_why}: kept running in the background"
+    if command.mode is Mode.OBSERVE:
+        return "observe", f"{command.mode_why}: observed for a bounded window"
+    return "run", ""
+
+
+def command_notes(command: Command) -> list[str]:
+    """Flags that hold whatever the class: destructive, sudo, expectations."""
+    notes = []
+    if command.destructive:
+        notes.append(f"destructive ({command.destructive}): asked again unless --allow-destructive")
+    if command.sudo:
+        notes.append("uses sudo: fails clearly if sudo would ask for a password")
+    if command.option is not None and command.placeholders:
+        notes.append("holds " + ", ".join(dict.fromkeys(p.text for p in command.placeholders)))
+    return notes
+
+
+def build(checklist: Checklist) -> Plan:
+    main: list[PlanStep] = []
+    rollback: list[PlanStep] = []
+    followups: list[PlanStep] = []
+    triggers: list[tuple[int, str]] = []
+    estimate = 0
+    estimated = runnable = 0
+
+    def visit(section: Section) -> None:
+        nonlocal estimate, estimated, runnable
+        phase = phase_of(section.kind)
+        target = {Phase.MAIN: main, Phase.ROLLBACK: rollback, Phase.FOLLOWUP: followups}.get(phase)
+        if section.trigger:
+            triggers.append((section.line, section.trigger))
+        has_steps = False
+        if target is not None:
+            before = len(target)
+            _items(section.items, section, phase, target, triggers)
+            has_steps = len(target) > before
+        if phase is Phase.MAIN and has_steps:
+            runnable += 1
+            if section.estimate is not None:
+                estimated += 1
+                estimate += section.estimate.seconds
+        for child in section.sections:
+            visit(child)
+
+    root = Section(checklist.title, 0, checklist.title_line or 1, SectionKind.RUN, "document", checklist.items)
+    _items(checklist.items, root, Phase.MAIN, main, triggers)
+    for s in checklist.sections:
+        visit(s)
+    if checklist.total_estimate is not None and estimated == 0:
+        estimate = checklist.total_estimate.seconds
+    return Plan(
+        checklist, tuple(main), tuple(rollback), tuple(followups), tuple(triggers), estimate, estimated, runnable
+    )
+
+
+def _items(
+    items: tuple[AnyItem, ...], section: Section, phase: Phase, out: list[PlanStep], triggers: list[tuple[int, str]]
+) -> None:
+    for item in items:
+        _item(item, section, phase, out, triggers)
+
+
+def _item(item: AnyItem, section: Section, phase: Phase, out: list[PlanStep], triggers: list[tuple[int, str]]) -> None:
+    if isinstance(item, Task):
+        if item.trigger:
+            triggers.append((item.line, item.text))
+            return
+        _items(item.children, section, phase, out, triggers)
+        for f in item.fields:
+            out.append(_field_step(f, section, phase))
+        if not item.fields or item.text.strip() not in {f.label for f in item.fields}:
+            out.append(
+                PlanStep(
+                    f"L{item.line}",
+                    item.line,
+                    Kind.CONFIRM,
+                    phase,
+                    item.text,
+                    section,
+                    prechecked=item.checked,
+                    why=("pre-checked in the checklist",) if item.checked else (),
+                )
+            )
+    elif isinstance(item, Step):
+        if item.trigger:
+            triggers.append((item.line, item.text))
+            return
+        _items(item.children, section, phase, out, triggers)
+        acts = any(isinstance(c, Task | Commands | Step | Signoff) for c in item.children)
+        if not acts and item.text:
+            out.append(PlanStep(f"L{item.line}", item.line, Kind.CONFIRM, phase, plain(item.text), section))
+        elif not acts and not item.text:
+            return
+    elif isinstance(item, Commands):
+        _commands(item, section, phase, out)
+    elif isinstance(item, Content):
+        out.append(_content_step(item, section, phase))
+    elif isinstance(item, Field):
+        out.append(_field_step(item, section, phase))
+    elif isinstance(item, Signoff):
+        out.append(
+            PlanStep(
+                f"L{item.line}",
+                item.line,
+                Kind.SIGNOFF,
+                phase,
+                f"{item.role}: {item.statement}" if item.statement else item.role,
+                section,
+                signoff=item,
+                prechecked=item.checked,
+            )
+        )
+    elif isinstance(item, Note):
+        return
+
+
+def _field_step(f: Field, section: Section, phase: Phase) -> PlanStep:
+    why = "secret: never stored or shown" if f.secret else ""
+    return PlanStep(f.name, f.line, Kind.FIELD, phase, f.label, section, field=f, why=(why,) if why else ())
+
+
+def _content_step(item: Content, section: Section, phase: Phase) -> PlanStep:
+    if item.platform:
+        why = f"{item.lang} for {item.platform.title()}: a person does it there and confirms"
+    elif item.purpose == "message":
+        why = "a message to send: a person sends it and confirms"
+    elif item.purpose == "config":
+        why = f"{item.lang} to apply: a person applies it and confirms"
+    elif item.purpose == "log":
+        why = "what to look for in the logs: a person checks and confirms"
+    else:
+        why = f"{item.lang} content: a person reads it and confirms"
+    return PlanStep(
+        f"L{item.line}", item.line, Kind.CONFIRM, phase, first_line(item.text), section, content=item, why=(why,)
+    )
+
+
+def _commands(block: Commands, section: Section, phase: Phase, out: list[PlanStep]) -> None:
+    groups = {g.id: g for g in block.groups}
+    announced: set[str] = set()
+    for command in block.commands:
+        option = command.option
+        if option is not None and option.group not in announced:
+            announced.add(option.group)
+            group = groups.get(option.group) or _group_from_option(command)
+            out.append(
+                PlanStep(
+                    option.group,
+                    group.line,
+                    Kind.CHOOSE,
+                    phase,
+                    "Choose one: " + " / ".join(group.labels),
+                    section,
+                    group=group,
+                    why=(f"{len(group.labels)} alternatives ({group.how}): run one, never all",),
+                )
+            )
+        _cls, why = classify_command(command, section)
+        needs = tuple(dict.fromkeys(p.field for p in command.placeholders))
+        needs += tuple(e.value for e in command.expectations if e.kind.value == "field" and e.value not in needs)
+        reasons = tuple(r for r in (why, *command_notes(command)) if r)
+        out.append(
+            PlanStep(
+                f"L{command.line}",
+                command.line,
+                Kind.COMMAND,
+                phase,
+                command.text,
+                section,
+                command=command,
+                needs=needs,
+                why=reasons,
+            )
+        )
+    for note in block.instructions:
+        out.append(
+            PlanStep(
+                f"L{note.line}",
+                note.line,
+                Kind.CONFIRM,
+                phase,
+                note.text,
+                section,
+                why=("an instruction written as a comment: a person does it and confirms",),
+            )
+        )
+    if not block.commands and not block.instructions:
+        return
+
+
+def _group_from_option(command: Command) -> AlternativeGroup:
+    assert command.option is not None
+    return AlternativeGroup(command.option.group, command.line, (command.option.label,), "alternatives")
+
+
+@dataclass
+class Summary:
+    """Counts for the plan footer: what will happen, what will not."""
+
+    classes: dict[str, int] = field(default_factory=dict)
+    confirms: int = 0
+    fields: int = 0
+    signoffs: int = 0
+    choices: int = 0
+    rollback_steps: int = 0
+    followups: int = 0
+    destructive: int = 0
+
+
+def summarize(plan: Plan) -> Summary:
+    summary = Summary()
+    for step in plan.steps:
+        if step.kind is Kind.COMMAND and step.command is not None:
+            cls, _ = classify_command(step.command, step.section)
+            summary.classes[cls] = summary.classes.get(cls, 0) + 1
+            summary.destructive += bool(step.command.destructive)
+        elif step.kind is Kind.CONFIRM:
+            summary.confirms += 1
+        elif step.kind is Kind.FIELD:
+            summary.fields += 1
+        elif step.kind is Kind.SIGNOFF:
+            summary.signoffs += 1
+        elif step.kind is Kind.CHOOSE:
+            summary.choices += 1
+    summary.rollback_steps = len(plan.rollback)
+    summary.followups = len(plan.followups)
+    return summary

@@ -1,0 +1,376 @@
+"""The plan shown to people: a rich tree, and the JSON contract of docs/plan-json.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from rich.tree import Tree
+
+from golive.model import (
+    AnyItem,
+    Check,
+    Command,
+    Commands,
+    Content,
+    Expectation,
+    ExpectedBlock,
+    Field,
+    Note,
+    Section,
+    SectionKind,
+    Signoff,
+    Step,
+    Table,
+    Task,
+)
+from golive.plan import Plan, classify_command, command_notes, first_line, plain, summarize
+
+SCHEMA_VERSION = 1
+
+# --- JSON -------------------------------------------------------------------------------------------
+
+
+def to_json(plan: Plan) -> dict[str, Any]:
+    c = plan.checklist
+    return {
+        "schema": SCHEMA_VERSION,
+        "file": c.path,
+        "title": c.title,
+        "sha256": c.sha256,
+        "counts": vars(c.counts).copy(),
+        "estimate_s": plan.estimate_s,
+        "estimated_sections": plan.estimated_sections,
+        "runnable_sections": plan.runnable_sections,
+        "fields": [_field(f) for f in c.fields],
+        "triggers": [{"line": line, "text": text} for line, text in plan.triggers],
+        "summary": vars(summarize(plan)),
+        "items": [_item(i, None) for i in c.items if not isinstance(i, Note)],
+        "sections": [_section(s) for s in c.sections],
+    }
+
+
+def _section(s: Section) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "title": s.title,
+        "kind": s.kind.value,
+        "why": s.kind_why,
+        "level": s.level,
+        "line": s.line,
+        "estimate_s": s.estimate.seconds if s.estimate else None,
+    }
+    if s.estimate is not None:
+        out["estimate_range_s"] = [s.estimate.low_s, s.estimate.high_s]
+    if s.at_s is not None:
+        out["at_s"] = s.at_s
+    if s.due_s is not None:
+        out["due_s"] = s.due_s
+    if s.trigger:
+        out["trigger"] = s.trigger
+    out["items"] = [_item(i, s) for i in s.items]
+    out["sections"] = [_section(c) for c in s.sections]
+    return out
+
+
+def _field(f: Field) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": f.name, "label": f.label, "line": f.line, "secret": f.secret}
+    if f.choices:
+        out["choices"] = list(f.choices)
+    return out
+
+
+def _expectation(e: Expectation) -> dict[str, Any]:
+    out: dict[str, Any] = {"line": e.line, "kind": e.kind.value, "text": e.text, "source": e.source}
+    if e.value and e.value != e.text:
+        out["value"] = e.value
+    if e.code is not None:
+        out["code"] = e.code
+    if e.http_status is not None:
+        out["http_status"] = e.http_status
+    return out
+
+
+def _command(c: Command, section: Section | None) -> dict[str, Any]:
+    cls, why = classify_command(c, section) if section is not None else ("run", "")
+    out: dict[str, Any] = {
+        "line": c.line,
+        "end_line": c.end_line,
+        "text": c.text,
+        "lang": c.lang,
+        "class": cls,
+        "why": why,
+        "mode": c.mode.value,
+    }
+    if c.comments:
+        out["comments"] = list(c.comments)
+    if c.note:
+        out["note"] = c.note
+    if c.placeholders:
+        out["placeholders"] = [{"text": p.text, "field": p.field} for p in c.placeholders]
+    if c.destructive:
+        out["destructive"] = c.destructive
+    if c.sudo:
+        out["sudo"] = True
+    if c.platform:
+        out["platform"] = c.platform
+    if c.option is not None:
+        out["alternative"] = {
+            "group": c.option.group,
+            "option": c.option.index,
+            "label": c.option.label,
+            "of": c.option.size,
+        }
+    if c.expectations:
+        out["expectations"] = [_expectation(e) for e in c.expectations]
+    if c.port is not None:
+        out["port"] = c.port
+    return out
+
+
+def _item(i: AnyItem, section: Section | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": i.kind, "line": i.line}
+    if isinstance(i, Task):
+        out.update(text=i.text, checked=i.checked)
+        if i.trigger:
+            out["trigger"] = True
+        if i.fields:
+            out["fields"] = [f.name for f in i.fields]
+        if i.children:
+            out["items"] = [_item(c, section) for c in i.children]
+    elif isinstance(i, Step):
+        out["text"] = i.text
+        if i.trigger:
+            out["trigger"] = True
+        if i.children:
+            out["items"] = [_item(c, section) for c in i.children]
+    elif isinstance(i, Commands):
+        out.update(end_line=i.end_line, lang=i.lang, info=i.info, text=_block_text(i))
+        out["commands"] = [_command(c, section) for c in i.commands]
+        if i.instructions:
+            out["instructions"] = [{"line": n.line, "text": n.text} for n in i.instructions]
+        if i.groups:
+            out["alternatives"] = [
+                {"id": g.id, "line": g.line, "labels": list(g.labels), "how": g.how} for g in i.groups
+            ]
+        _assumed(out, i.assumed, i.closed, i.fenced)
+    elif isinstance(i, Content):
+        out.update(end_line=i.end_line, lang=i.lang, purpose=i.purpose, text=i.text)
+        if i.platform:
+            out["platform"] = i.platform
+        _assumed(out, i.assumed, i.closed, i.fenced)
+    elif isinstance(i, ExpectedBlock):
+        out.update(end_line=i.end_line, text=i.text, judges=i.judges)
+    elif isinstance(i, Field):
+        out.update(_field(i))
+        out["text"] = i.label
+    elif isinstance(i, Signoff):
+        out.update(text=f"{i.role}: {i.statement}".rstrip(": "), role=i.role, statement=i.statement, checked=i.checked)
+        if i.person_field:
+            out["person_field"] = i.person_field
+    elif isinstance(i, Check):
+        out.update(text=i.raw, source=i.source)
+        if i.error:
+            out.update(error=i.error, error_line=i.error_line)
+    elif isinstance(i, Table):
+        out.update(
+            end_line=i.end_line, text=" | ".join(i.header), header=list(i.header), rows=[list(r) for r in i.rows]
+        )
+    elif isinstance(i, Note):
+        out["text"] = i.text
+        if i.heading:
+            out["heading"] = i.heading
+    return out
+
+
+def _block_text(block: Commands) -> str:
+    return "\n".join(c.text for c in block.commands)
+
+
+def _assumed(out: dict[str, Any], assumed: str, closed: bool, fenced: bool) -> None:
+    if assumed:
+        out["assumed"] = assumed
+    if not closed:
+        out["closed"] = False
+    if not fenced:
+        out["fenced"] = False
+
+
+# --- tree ----------------------------------------------------------------------------------------------
+
+_KIND_STYLE = {
+    SectionKind.RUN: "bold green",
+    SectionKind.ROLLBACK: "bold yellow",
+    SectionKind.SIGNOFF: "bold magenta",
+    SectionKind.FOLLOWUP: "bold cyan",
+    SectionKind.REFERENCE: "dim",
+    SectionKind.INFO: "dim",
+}
+_CLASS_STYLE = {
+    "run": "green",
+    "observe": "cyan",
+    "service": "cyan",
+    "alternative": "yellow",
+    "placeholder": "red",
+    "platform": "magenta",
+    "reference": "dim",
+}
+
+
+def duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        hours, rest = divmod(seconds, 3600)
+        return f"{hours} h {rest // 60} min" if rest else f"{hours} h"
+    days = seconds // 86400
+    return f"{days} day{'s' if days > 1 else ''}" if days < 14 else f"{days // 7} weeks"
+
+
+def duration_range(low: int, high: int) -> str:
+    """120, 300 -> "2–5 min"; equal ends -> one duration."""
+    if low == high:
+        return duration(low)
+    a, b = duration(low), duration(high)
+    if a.split()[-1] == b.split()[-1] and len(a.split()) == 2 == len(b.split()):
+        return f"{a.split()[0]}–{b}"
+    return f"{a}–{b}"
+
+
+def to_tree(plan: Plan, notes: bool = False) -> Tree:
+    c = plan.checklist
+    tree = Tree(Text.assemble((c.title, "bold"), ("  " + c.path, "dim")))
+    root = Section(c.title, 0, 1, SectionKind.RUN, "document", c.items)
+    for item in c.items:
+        _tree_item(tree, item, root, notes)
+    for s in c.sections:
+        _tree_section(tree, s, notes)
+    return tree
+
+
+def _section_label(s: Section) -> Text:
+    label = Text.assemble((f"L{s.line} ", "dim"), (plain(s.title), "bold"), ("  " + s.kind.value, _KIND_STYLE[s.kind]))
+    extras = []
+    if s.estimate is not None:
+        e = s.estimate
+        extras.append(f"est. {duration_range(e.low_s, e.high_s)}")
+    if s.at_s is not None:
+        extras.append(f"at T{'+' if s.at_s >= 0 else '-'}{duration(abs(s.at_s))}" if s.at_s else "at T-0")
+    if s.due_s is not None:
+        extras.append(f"due {duration(s.due_s)} after the deployment")
+    if s.trigger:
+        extras.append(f"when: {s.trigger}")
+    if extras:
+        label.append("  (" + "; ".join(extras) + ")", "dim")
+    return label
+
+
+def _tree_section(parent: Tree, s: Section, notes: bool) -> None:
+    node = parent.add(_section_label(s))
+    for item in s.items:
+        _tree_item(node, item, s, notes)
+    for child in s.sections:
+        _tree_section(node, child, notes)
+
+
+def _verb(section: Section, default: str) -> tuple[str, str]:
+    if section.kind is SectionKind.ROLLBACK:
+        return "rollback", "yellow"
+    if section.kind is SectionKind.FOLLOWUP:
+        return "later", "cyan"
+    if section.kind in (SectionKind.REFERENCE, SectionKind.INFO):
+        return "shown", "dim"
+    return default, "green"
+
+
+def _line(line: int, verb: str, style: str, text: str, why: str = "") -> Text:
+    out = Text.assemble((f"L{line:<4}", "dim"), (f"{verb:<12}", style), plain(first_line(text)))
+    if why:
+        out.append(f"  ← {why}", "dim italic")
+    return out
+
+
+def _tree_item(node: Tree, item: AnyItem, section: Section, notes: bool) -> None:
+    if isinstance(item, Task):
+        if item.trigger:
+            node.add(_line(item.line, "trigger", "yellow", item.text, "a reason to roll back"))
+            return
+        verb, style = ("prechecked", "dim") if item.checked else _verb(section, "ask")
+        child = node.add(_line(item.line, verb, style, item.text, ", ".join(f"field {f.name}" for f in item.fields)))
+        for c in item.children:
+            _tree_item(child, c, section, notes)
+    elif isinstance(item, Step):
+        if item.trigger:
+            node.add(_line(item.line, "trigger", "yellow", item.text, "a reason to roll back"))
+            return
+        acts = any(isinstance(c, Task | Commands | Step | Signoff) for c in item.children)
+        verb, style = _verb(section, "step" if acts else "ask")
+        child = node.add(_line(item.line, verb, style, item.text))
+        for c in item.children:
+            _tree_item(child, c, section, notes)
+    elif isinstance(item, Commands):
+        _tree_commands(node, item, section)
+    elif isinstance(item, Content):
+        verb = "platform" if item.platform else item.purpose
+        style = "magenta" if item.platform else "blue"
+        why = item.assumed or ("a person does it and confirms" if section.kind is SectionKind.RUN else "")
+        node.add(_line(item.line, verb, style, f"[{item.lang}] {first_line(item.text)}", why))
+    elif isinstance(item, ExpectedBlock):
+        node.add(_line(item.line, "expectation", "blue", item.text, f"judges L{item.judges}"))
+    elif isinstance(item, Field):
+        why = "secret" if item.secret else (f"one of {', '.join(item.choices)}" if item.choices else "")
+        node.add(_line(item.line, "field", "magenta", f"{item.name}  ({item.label})", why))
+    elif isinstance(item, Signoff):
+        verb = "signed" if item.checked else "sign-off"
+        node.add(_line(item.line, verb, "magenta", f"{item.role}: {item.statement}".rstrip(": ")))
+    elif isinstance(item, Check):
+        node.add(_line(item.line, "check", "blue", item.raw, item.error))
+    elif isinstance(item, Table) and notes:
+        node.add(_line(item.line, "table", "dim", " | ".join(item.header)))
+    elif isinstance(item, Note) and notes:
+        node.add(_line(item.line, "note", "dim", item.text))
+
+
+def _tree_commands(node: Tree, block: Commands, section: Section) -> None:
+    header = f"[{block.lang}] {len(block.commands)} command{'s' if len(block.commands) != 1 else ''}"
+    why = block.assumed or ("" if block.closed else "fence never closed: read to the end of the file")
+    parent = node.add(_line(block.line, "block", "dim", header, why))
+    for c in block.commands:
+        cls, reason = classify_command(c, section)
+        verb = cls if section.kind is not SectionKind.ROLLBACK or cls == "reference" else f"rb:{cls}"
+        reasons = "; ".join(r for r in (reason, *command_notes(c)) if r)
+        child = parent.add(_line(c.line, verb, _CLASS_STYLE.get(cls, "green"), c.text, reasons))
+        for e in c.expectations:
+            child.add(_line(e.line, "expectation", "blue", f"{e.kind.value}: {e.text}"))
+    for n in block.instructions:
+        parent.add(_line(n.line, "ask", "green", n.text, "an instruction written as a comment"))
+
+
+def summary_text(plan: Plan) -> Text:
+    s = summarize(plan)
+    runs = s.classes.get("run", 0)
+    parts = [f"{runs} command{'s' if runs != 1 else ''} to run"]
+    for cls, words in (
+        ("observe", "observed for a bounded window"),
+        ("service", "started as background services"),
+        ("placeholder", "waiting for a value"),
+        ("alternative", "in alternatives (one option runs)"),
+        ("platform", "for another platform"),
+    ):
+        if s.classes.get(cls):
+            parts.append(f"{s.classes[cls]} {words}")
+    parts.append(f"{s.confirms} confirmations by a person")
+    if s.fields:
+        parts.append(f"{s.fields} fields")
+    if s.signoffs:
+        parts.append(f"{s.signoffs} sign-offs")
+    if s.destructive:
+        parts.append(f"{s.destructive} destructive (asked again)")
+    est = f"estimate {duration(plan.estimate_s)}" if plan.estimate_s else "no estimate"
+    if plan.runnable_sections:
+        est += f" ({plan.estimated_sections} of {plan.runnable_sections} runnable sections estimated)"
+    text = Text("Plan: " + ", ".join(parts) + ".\n")
+    text.append(f"Rollback: {s.rollback_steps} steps, run only on rollback. ")
+    text.append(f"Follow-ups: {s.followups} items due after the deployment. {est}.")
+    return text

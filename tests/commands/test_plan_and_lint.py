@@ -1,0 +1,102 @@
+"""`golive plan` and `golive lint` as a user runs them: real processes, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS, seed
+
+
+def golive(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "golive", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_plan_json_contract(path: Path) -> None:
+    r = golive("plan", str(path), "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert set(doc) >= {"file", "title", "counts", "sections"}
+    assert set(doc["counts"]) == {
+        "headings",
+        "tasks",
+        "checked",
+        "fences",
+        "commands",
+        "fields",
+        "signoffs",
+        "expectations",
+        "placeholders",
+    }
+    for section in doc["sections"]:
+        assert set(section) >= {"title", "kind", "level", "line", "estimate_s", "items", "sections"}
+
+
+def test_plan_tree_shows_what_runs_and_what_never_runs() -> None:
+    r = golive("plan", str(seed("001")))
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "L88  alternative sudo systemctl stop jobsearchai" in out
+    assert "L96  alternative kill <PID>" in out and "destructive (kills processes)" in out
+    assert "L65  placeholder cd /path/to/JobSearchAI" in out
+    assert "L296 observe" in out and "tail -f logs/dashboard.log" in out
+    assert "L347 Rollback Procedure  rollback" in out
+    assert "L489 reference   python verify_schema.py" in out
+    assert "Plan:" in out and "Rollback:" in out
+
+
+def test_lint_reports_real_findings_with_file_and_line() -> None:
+    path = seed("001")
+    r = golive("lint", str(path))
+    assert r.returncode == 1  # an unfilled placeholder nothing fills is an error
+    assert f"{path}:96: error: command holds placeholder '<PID>'" in r.stdout  # kill <PID>
+    assert f"{path}:579: warning: this fence is never closed" in r.stdout
+    assert f"{path}:96: warning: destructive command (kills processes)" in r.stdout
+    assert r.stdout.splitlines()[-1].startswith(f"{path}: ")  # a summary line per file
+
+
+def test_lint_on_seed_003_flags_dropdb_and_the_hardcoded_password() -> None:
+    path = seed("003")
+    r = golive("lint", str(path))
+    assert f"{path}:506: warning: destructive command (drops a database)" in r.stdout
+    assert f"{path}:330: warning: a password is written in the checklist" in r.stdout
+
+
+def test_lint_exit_0_on_warnings_only(tmp_path: Path) -> None:
+    checklist = tmp_path / "ok.md"
+    checklist.write_text("# Deploy\n## Steps\n```bash\necho hi\n# Expected: hi\n```\n")
+    r = golive("lint", str(checklist))
+    assert r.returncode == 0, r.stdout
+    assert f"{checklist}:1: warning: no rollback section" in r.stdout
+
+
+@pytest.mark.parametrize("bad", ["missing.md", "."])
+def test_unreadable_file_is_exit_2_with_one_line_and_no_traceback(bad: str, tmp_path: Path) -> None:
+    for command in ("plan", "lint"):
+        r = golive(command, bad, cwd=tmp_path)
+        assert r.returncode == 2
+        assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    f = tmp_path / "latin1.md"
+    f.write_bytes(b"# caf\xe9\n")
+    r = golive("plan", str(f))
+    assert r.returncode == 2 and "not UTF-8" in r.stderr
+
+
+def test_usage_errors_are_exit_2() -> None:
+    assert golive("plan").returncode == 2
+    assert golive("no-such-command").returncode == 2
