@@ -119,6 +119,7 @@ class Field(Item):
     label: str
     secret: bool = False
     choices: tuple[str, ...] = ()  # "[ ] Success [ ] Partial [ ] Rolled Back"
+    optional: bool = False  # "(optional)", "if applicable": may stay empty
     kind: str = "field"
 
 

@@ -65,6 +65,7 @@ class PlanStep:
     content: Content | None = None
     needs: tuple[str, ...] = ()  # fields this step needs filled before it can run
     why: tuple[str, ...] = ()  # what golive will do and why, for people
+    block: int = 0  # commands: the line of their fenced block (commands are accepted a block at a time)
 
     @property
     def label(self) -> str:
@@ -277,7 +278,7 @@ def _commands(block: Commands, section: Section, phase: Phase, out: list[PlanSte
             group = groups.get(option.group) or _group_from_option(command)
             out.append(
                 PlanStep(
-                    option.group,
+                    choice_id(option.group),
                     group.line,
                     Kind.CHOOSE,
                     phase,
@@ -302,6 +303,7 @@ def _commands(block: Commands, section: Section, phase: Phase, out: list[PlanSte
                 command=command,
                 needs=needs,
                 why=reasons,
+                block=block.line,
             )
         )
     for note in block.instructions:
@@ -318,6 +320,11 @@ def _commands(block: Commands, section: Section, phase: Phase, out: list[PlanSte
         )
     if not block.commands and not block.instructions:
         return
+
+
+def choice_id(group: str) -> str:
+    """The step that picks an option of group `L88` is `C88` (L88 is the first option's command)."""
+    return "C" + group.lstrip("LC")
 
 
 def _group_from_option(command: Command) -> AlternativeGroup:

@@ -89,17 +89,28 @@ def _lines_expectation(raw: str, value: str, line: int, source: str) -> Expectat
     return Expectation(line, ExpectKind.PERSON, raw, value, source=source)
 
 
+# Words that describe output rather than show it: "JWT token", "JSON array of employees".
+_DESCRIBES = re.compile(
+    r"\b(json|array|list|object|token|string|number|count|value|values|something|similar|valid|containing|"
+    r"some|any|non-empty|empty|of|message|response|output)\b",
+    re.I,
+)
+
+
 def _is_short_literal(value: str) -> bool:
-    """Short, specific text a person would look for verbatim (PONG, ✓ ALL CHECKS PASSED)."""
+    """An example of what the output shows (PONG, 2.0 by ana, ✓ ALL CHECKS PASSED), not a description of it."""
     if len(value) > 60 or "\n" in value:
         return False
+    has_digits = bool(re.search(r"\d", value))
+    if _DESCRIBES.search(value) and not has_digits:
+        return False
+    if has_digits or re.search(r"[:=/@#\[\]{}()<>_✓✔✅]", value):
+        return True
     words = value.split()
     if len(words) == 1:
-        return value.isupper() or not value.isalpha() or value.istitle()
-    # Phrases in capitals or with a status mark are literal; prose descriptions are for a person.
+        return True
     letters = [c for c in value if c.isalpha()]
-    upper = sum(1 for c in letters if c.isupper())
-    return bool(letters) and (upper / len(letters) > 0.6 or bool(re.search(r"[✓✔✅]", value)))
+    return bool(letters) and sum(1 for c in letters if c.isupper()) / len(letters) > 0.6
 
 
 def _strip_quotes(text: str) -> str:

@@ -26,6 +26,16 @@ def clean_label(text: str) -> str:
     return label.strip().rstrip(":").strip()
 
 
+_OPTIONAL = re.compile(r"\boptional\b|if applicable|if needed|if required|if using", re.I)
+
+
+def make_field(line: int, label: str, choices: tuple[str, ...] = ()) -> Field:
+    name = name_for(label)
+    return Field(
+        line, name, label, secret=is_secret_name(name), choices=choices, optional=bool(_OPTIONAL.search(label))
+    )
+
+
 def name_for(label: str) -> str:
     core = _PARENS.sub(" ", label)
     core = _NOISE_WORDS.sub(" ", core)
@@ -40,21 +50,18 @@ def fields_in_line(line_text: str, line: int, previous_label: str = "") -> list[
         label = clean_label(line_text[pos : m.start()]) or previous_label
         label = re.sub(r"^\[[ xX]\]\s*", "", label).strip()
         if label:
-            name = name_for(label)
-            out.append(Field(line, name, label, secret=is_secret_name(name)))
+            out.append(make_field(line, label))
         pos = m.end()
     for m in INSERT.finditer(line_text):
         label = clean_label(line_text[: m.start()]) or m.group(1)
-        name = name_for(label)
-        out.append(Field(line, name, label, secret=is_secret_name(name)))
+        out.append(make_field(line, label))
     choices = [c.strip().strip("*").strip() for c in CHOICE.findall(line_text)]
     choices = [c for c in choices if c]
     if len(choices) >= 2:
         first = re.search(r"\[\s\]|☐|☑|\[[xX]\]", line_text)
         label = clean_label(line_text[: first.start()]) if first else ""
         if label:
-            name = name_for(label)
-            out.append(Field(line, name, label, choices=tuple(choices)))
+            out.append(make_field(line, label, tuple(choices)))
     return out
 
 

@@ -1,0 +1,176 @@
+"""`golive run`, `golive resume`, `golive rollback`: the engine behind a command line."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import TextIO
+
+from golive import __version__
+from golive import plan as planning
+from golive.errors import EXIT_INPUT, InputError, LockHeld
+from golive.model import Check, Checklist
+from golive.parse import load, parse_text
+from golive.plan import Plan
+from golive.record.events import EventType as E
+from golive.record.store import Run, Store
+from golive.run.console import Reporter, make_console
+from golive.run.engine import Engine, RunOptions
+from golive.run.people import Nobody, People, Terminal, identity
+
+FINISHED = ("passed", "rolled_back", "aborted")
+
+
+def run(
+    path: str, options: RunOptions, as_: str | None = None, dry_run: bool = False, out: TextIO | None = None
+) -> int:
+    checklist = load(path)
+    _refuse_bad_annotations(checklist)
+    plan = planning.build(checklist)
+    _check_choices(plan, options)
+    if dry_run:
+        from golive.commands.dryrun import dry_run as show
+
+        return show(plan, options, out)
+    store = Store.open()
+    actor = identity(as_)
+    lock = f"{os.path.realpath(path)}::{options.env}"
+    holder = store.lock_holder(lock)
+    if holder is not None:
+        raise LockHeld(
+            f"run {holder[0]} of this checklist and environment is active ({holder[1]})",
+            "wait for it to finish or pause; a dead holder's lease expires within 30 s",
+        )
+    options.workdir = str(Path(options.workdir).resolve())
+    run_ = store.create_run(
+        path=path,
+        sha256=checklist.sha256,
+        text_=checklist.text,
+        title=checklist.title,
+        env=options.env,
+        created_by=actor,
+        options=options.recordable(),
+    )
+    store.append(
+        run_.id,
+        E.RUN_STARTED,
+        actor=actor,
+        data={
+            "checklist": path,
+            "sha256": checklist.sha256,
+            "title": checklist.title,
+            "env": options.env,
+            "options": options.recordable(),
+            "golive": __version__,
+            "host": socket.gethostname(),
+            "by": actor,
+            "steps": len(plan.steps),
+            "rollback_steps": len(plan.rollback),
+        },
+    )
+    return _go(store, run_, plan, options, actor, resumed=False, out=out)
+
+
+def resume(
+    ref: str,
+    overrides: dict[str, object],
+    as_: str | None = None,
+    out: TextIO | None = None,
+    rollback_only: bool = False,
+) -> int:
+    store = Store.open()
+    run_ = store.run(ref)
+    if run_.status in FINISHED and not rollback_only:
+        raise InputError(f"run {run_.id} already finished ({run_.status})", "start a new one with golive run")
+    if rollback_only and run_.status == "rolled_back":
+        raise InputError(f"run {run_.id} was already rolled back", "golive show " + run_.id)
+    checklist = parse_text(run_.checklist_text, run_.checklist_path)
+    plan = planning.build(checklist)
+    options = RunOptions(
+        **{k: v for k, v in run_.options.items() if k in RunOptions.__dataclass_fields__ and k != "vars"}
+    )
+    for key, value in overrides.items():
+        if value is not None and value != {} and key in RunOptions.__dataclass_fields__:
+            setattr(options, key, value)
+    _check_choices(plan, options)
+    console = make_console(out)
+    try:
+        on_disk = Path(run_.checklist_path).read_text(encoding="utf-8")
+        if on_disk.replace("\r\n", "\n") != run_.checklist_text:
+            console.print(
+                "note: the checklist changed on disk since this run started; golive continues with the "
+                "text the run started with"
+            )
+    except OSError:
+        pass
+    actor = identity(as_)
+    return _go(store, run_, plan, options, actor, resumed=True, out=out, rollback_only=rollback_only)
+
+
+def _go(
+    store: Store,
+    run_: Run,
+    plan: Plan,
+    options: RunOptions,
+    actor: str,
+    resumed: bool,
+    out: TextIO | None,
+    rollback_only: bool = False,
+) -> int:
+    console = make_console(out)
+    reporter = Reporter(console, len(plan.rollback if rollback_only else plan.steps), plan.estimate_s)
+    people: People
+    people = Nobody(run_.id, options.manual) if options.non_interactive else Terminal(console, run_.id, options.manual)
+    engine = Engine(store, run_, plan, options, people, reporter, actor)
+    try:
+        code = engine.go(resumed=resumed, rollback_only=rollback_only)
+    except LockHeld:
+        if not resumed:
+            store.append(
+                run_.id,
+                E.RUN_FINISHED,
+                actor=actor,
+                data={"status": "aborted", "reason": "another run holds the lock"},
+                status="aborted",
+                finished=True,
+            )
+        raise
+    from golive.commands.report import write_default_report
+
+    path = write_default_report(store, run_.id)
+    console.print(f"report: {path}")
+    if code == 3:
+        console.print(f"then: golive resume {run_.id}")
+    return code
+
+
+def _refuse_bad_annotations(checklist: Checklist) -> None:
+    for _section, item in checklist.walk():
+        if isinstance(item, Check) and item.error:
+            raise InputError(
+                item.error,
+                "fix the annotation; golive lint lists every problem",
+                checklist.path,
+                item.error_line or item.line,
+            )
+
+
+def _check_choices(plan: Plan, options: RunOptions) -> None:
+    """--choose KEY=LABEL must name a block of alternatives (by line or section) and one of its options."""
+    from golive.plan import Kind
+
+    groups = [s for s in plan.steps + plan.rollback if s.kind is Kind.CHOOSE and s.group is not None]
+    for key, label in options.choose.items():
+        matching = [
+            s for s in groups if key in (s.id, s.section.title) or s.section.title.lower().startswith(key.lower())
+        ]
+        if not matching:
+            raise InputError(
+                f"--choose {key}={label}: no alternatives there",
+                'name the block\'s line (L88) or its section ("Step 2"); golive plan shows them',
+            )
+
+
+def exit_for_status(status: str) -> int:
+    return {"passed": 0, "paused": 3}.get(status, 1 if status in ("failed", "rolled_back", "aborted") else EXIT_INPUT)

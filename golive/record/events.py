@@ -1,0 +1,70 @@
+"""Every kind of event in the record. The record is the truth: run state, reports and the
+dashboard are all rebuilt by replaying these, in order. Data never holds a secret value."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    RUN_STARTED = "run_started"
+    """A run began: checklist path and sha256, title, environment, options, who, where."""
+    RUN_RESUMED = "run_resumed"
+    """A paused, failed or interrupted run continues (`golive resume`)."""
+    STEP_STARTED = "step_started"
+    """A step began: phase, attempt, the command as written (secrets masked). Committed before it runs,
+    so a crash leaves the step *in doubt* rather than forgotten."""
+    STEP_FINISHED = "step_finished"
+    """A step ended: status, exit code, duration, why, who judged, output ids."""
+    ANSWER = "answer"
+    """A person answered for a step: confirm, skip, fail, accept, destructive-ok, rerun, done, judged."""
+    FIELD_SET = "field_set"
+    """A field got a value (`***` when secret: the value itself is never stored)."""
+    CHOICE_MADE = "choice_made"
+    """One option of a block of alternatives was chosen: by a person, by --choose, or by platform."""
+    PAUSED = "paused"
+    """The run waits for a person: what is needed and how to give it."""
+    SERVICE_STARTED = "service_started"
+    """A long-running process was started in the background: pid, port, log, how readiness was seen."""
+    SERVICE_STOPPED = "service_stopped"
+    """A background service was stopped by golive (at the operator's choice, or because the run aborted)."""
+    SERVICE_LEFT = "service_left"
+    """A background service was left running at the end of the run (the deployed service)."""
+    SESSION_STATE = "session_state"
+    """The shell's working directory and exported variables changed (secret names listed, values never)."""
+    SESSION_RESTORED = "session_restored"
+    """A new shell session took over (after a crash, a service holding the old one, or `exit`)."""
+    ROLLBACK_STARTED = "rollback_started"
+    """The rollback section began: why, and which trigger."""
+    ROLLBACK_FINISHED = "rollback_finished"
+    """The rollback section ended: its status."""
+    RUN_FINISHED = "run_finished"
+    """The run ended: passed, failed, rolled_back or aborted."""
+    WARNING = "warning"
+    """Something a person should know that is not a step result."""
+
+
+# What each run status means, for people and the `runs` listing.
+RUN_STATUSES = {
+    "running": "a golive process is working on it",
+    "paused": "waiting for a person (confirm, approve, set, choose), then `golive resume`",
+    "passed": "every step verified",
+    "failed": "a step failed and the run stopped",
+    "rolled_back": "the rollback section ran after a failure",
+    "aborted": "stopped by a person",
+    "interrupted": "golive was killed mid-run: `golive resume` continues it",
+}
+
+# How a step can end.
+STEP_STATUSES = {
+    "passed": "verified: exit status and expectations held",
+    "failed": "an exit status or an expectation did not hold, or a person said it failed",
+    "confirmed": "a person confirmed it (name and time recorded)",
+    "prechecked": "ticked in the checklist itself; not confirmed during the run",
+    "observed": "a command that never returns, watched for a bounded window",
+    "set": "a field got its value",
+    "skipped": "skipped by a person or an option, with the reason",
+    "not_run": "not run: an alternative not chosen, another platform, or the run ended first",
+    "paused": "waiting for a person",
+    "in_doubt": "golive was killed while it ran: it may or may not have completed",
+}

@@ -1,0 +1,454 @@
+"""The store: runs, the append-only hash-chained event log, outputs, and lease locks.
+
+SQLite under GOLIVE_HOME (default `.golive/` of the working directory), or PostgreSQL with
+GOLIVE_DATABASE_URL. Every append is its own committed transaction: when `append` returns,
+the event survives a `kill -9` of golive. On SQLite, writes take the lock up front
+(BEGIN IMMEDIATE) so concurrent writers queue instead of failing mid-transaction.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+
+from golive.errors import InputError, LockHeld, NotFound
+from golive.record import schema
+from golive.record.schema import events, locks, outputs, runs
+from golive.secrets import redact
+
+GENESIS = "0" * 64
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def canonical(data: Any) -> str:
+    """The JSON that is hashed and stored: sorted keys, no spaces, secrets redacted."""
+    return json.dumps(redact(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def chain_hash(
+    prev: str, run_id: str, seq: int, at: datetime, type_: str, item: str | None, actor: str | None, data: str
+) -> str:
+    body = "\n".join(
+        [prev, run_id, str(seq), at.isoformat(timespec="microseconds"), type_, item or "", actor or "", data]
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Event:
+    run_id: str
+    seq: int
+    at: datetime
+    type: str
+    item: str | None
+    actor: str | None
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class Run:
+    id: str
+    checklist_path: str
+    checklist_sha256: str
+    checklist_text: str
+    title: str
+    env: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    created_by: str
+    host: str
+    options: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Output:
+    id: int
+    item: str
+    attempt: int
+    stream: str
+    head: str
+    tail: str
+    total_bytes: int
+    cut_bytes: int
+
+    @property
+    def text(self) -> str:
+        if self.cut_bytes:
+            return f"{self.head}\n[… {self.cut_bytes:,} bytes not kept …]\n{self.tail}"
+        return self.head + self.tail
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("GOLIVE_HOME") or ".golive")
+
+
+def database_url(home: Path | None = None) -> str:
+    url = os.environ.get("GOLIVE_DATABASE_URL")
+    if url:
+        return url
+    home = home or default_home()
+    return f"sqlite:///{(home / 'golive.db').resolve()}"
+
+
+class Store:
+    def __init__(self, url: str, home: Path | None = None) -> None:
+        self.url = url
+        self.home = (home or default_home()).resolve()  # commands `cd` away: paths must not be relative
+        self.sqlite = url.startswith("sqlite")
+        if self.sqlite:
+            self.home.mkdir(parents=True, exist_ok=True)
+        self._read = self._engine(immediate=False)
+        self._write = self._engine(immediate=True) if self.sqlite else self._read
+        self._last: dict[str, tuple[int, str]] = {}  # run -> (seq, hash) of the last event this process saw
+        self._migrate_if_needed()
+
+    @classmethod
+    def open(cls, home: Path | None = None) -> Store:
+        home = home or default_home()
+        return cls(database_url(home), home)
+
+    # --- engines and migrations ------------------------------------------------------------------
+
+    def _engine(self, immediate: bool) -> Engine:
+        if not self.sqlite:
+            url = self.url.replace("postgresql://", "postgresql+psycopg://", 1)
+            return create_engine(url, pool_pre_ping=True, future=True)
+        engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi: Any, _record: Any) -> None:
+            dbapi.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash (kill -9)
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+
+    def _version(self) -> str | None:
+        try:
+            with self._read.connect() as conn:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError):
+            return None
+
+    def _migrate_if_needed(self) -> None:
+        if self._version() == schema.HEAD:
+            return
+        with self._migration_lock():
+            if self._version() == schema.HEAD:
+                return
+            from alembic import command
+            from alembic.config import Config
+
+            cfg = Config()
+            cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+            with self._read.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """One process migrates at a time: a file lock for SQLite, an advisory lock for PostgreSQL."""
+        if self.sqlite:
+            with open(self.home / ".migrate.lock", "w") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+        else:
+            with self._read.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(7355608)"))
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(7355608)"))
+                    conn.commit()
+
+    def close(self) -> None:
+        self._read.dispose()
+        if self._write is not self._read:
+            self._write.dispose()
+
+    # --- runs -------------------------------------------------------------------------------------
+
+    def create_run(
+        self, *, path: str, sha256: str, text_: str, title: str, env: str, created_by: str, options: dict[str, Any]
+    ) -> Run:
+        started = now()
+        run_id = f"{started:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+        row = {
+            "id": run_id,
+            "checklist_path": path,
+            "checklist_sha256": sha256,
+            "checklist_text": text_,
+            "title": title,
+            "env": env,
+            "status": "running",
+            "started_at": started,
+            "finished_at": None,
+            "created_by": created_by,
+            "host": socket.gethostname(),
+            "options": canonical(options),
+        }
+        with self._write.begin() as conn:
+            conn.execute(insert(runs).values(**row))
+        return self.run(run_id)
+
+    def run(self, ref: str) -> Run:
+        """A run by id, unique prefix or suffix, or `last`."""
+        with self._read.connect() as conn:
+            if ref in ("last", "latest"):
+                row = conn.execute(select(runs).order_by(runs.c.started_at.desc()).limit(1)).mappings().first()
+            else:
+                row = conn.execute(select(runs).where(runs.c.id == ref)).mappings().first()
+                if row is None and ref:
+                    rows = (
+                        conn.execute(select(runs).where(runs.c.id.like(f"{ref}%") | runs.c.id.like(f"%{ref}")).limit(3))
+                        .mappings()
+                        .all()
+                    )
+                    if len(rows) > 1:
+                        raise InputError(f"run {ref!r} is ambiguous", "give more of its id (golive runs)")
+                    row = rows[0] if rows else None
+        if row is None:
+            raise NotFound(f"no run {ref!r}", "golive runs lists them")
+        return _run(row)
+
+    def runs(self, limit: int = 50) -> list[Run]:
+        with self._read.connect() as conn:
+            rows = conn.execute(select(runs).order_by(runs.c.started_at.desc()).limit(limit)).mappings().all()
+        return [_run(r) for r in rows]
+
+    # --- events -------------------------------------------------------------------------------------
+
+    def append(
+        self,
+        run_id: str,
+        type_: str,
+        item: str | None = None,
+        actor: str | None = None,
+        data: dict[str, Any] | None = None,
+        status: str | None = None,
+        finished: bool = False,
+    ) -> Event:
+        """Append one event (and the run's new status) in one committed transaction."""
+        body = canonical(data or {})
+        for _attempt in range(5):
+            seq, prev = self._last.get(run_id) or self._tail(run_id)
+            at = now()
+            digest = chain_hash(prev, run_id, seq + 1, at, type_, item, actor, body)
+            try:
+                with self._write.begin() as conn:
+                    conn.execute(
+                        insert(events).values(
+                            run_id=run_id,
+                            seq=seq + 1,
+                            at=at,
+                            type=type_,
+                            item=item,
+                            actor=actor,
+                            data=body,
+                            prev_hash=prev,
+                            hash=digest,
+                        )
+                    )
+                    if status is not None or finished:
+                        values: dict[str, Any] = {}
+                        if status is not None:
+                            values["status"] = status
+                        if finished:
+                            values["finished_at"] = at
+                        conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
+            except IntegrityError:
+                self._last.pop(run_id, None)  # another writer got there first: read the tail again
+                continue
+            self._last[run_id] = (seq + 1, digest)
+            return Event(run_id, seq + 1, at, type_, item, actor, json.loads(body), prev, digest)
+        raise RuntimeError(f"could not append to run {run_id}: the event log kept moving")
+
+    def _tail(self, run_id: str) -> tuple[int, str]:
+        with self._read.connect() as conn:
+            row = conn.execute(
+                select(events.c.seq, events.c.hash)
+                .where(events.c.run_id == run_id)
+                .order_by(events.c.seq.desc())
+                .limit(1)
+            ).first()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    def events(self, run_id: str, after: int = 0) -> list[Event]:
+        with self._read.connect() as conn:
+            rows = (
+                conn.execute(
+                    select(events).where(events.c.run_id == run_id, events.c.seq > after).order_by(events.c.seq)
+                )
+                .mappings()
+                .all()
+            )
+        return [
+            Event(
+                r["run_id"],
+                r["seq"],
+                _utc(r["at"]) or now(),
+                r["type"],
+                r["item"],
+                r["actor"],
+                json.loads(r["data"]),
+                r["prev_hash"],
+                r["hash"],
+            )
+            for r in rows
+        ]
+
+    def set_status(self, run_id: str, status: str) -> None:
+        with self._write.begin() as conn:
+            conn.execute(update(runs).where(runs.c.id == run_id).values(status=status))
+
+    # --- outputs -------------------------------------------------------------------------------------
+
+    def save_output(
+        self, run_id: str, item: str, attempt: int, stream: str, head: str, tail: str, total: int, cut: int
+    ) -> int:
+        with self._write.begin() as conn:
+            result = conn.execute(
+                insert(outputs).values(
+                    run_id=run_id,
+                    item=item,
+                    attempt=attempt,
+                    stream=stream,
+                    head=head,
+                    tail=tail,
+                    total_bytes=total,
+                    cut_bytes=cut,
+                )
+            )
+            key = result.inserted_primary_key
+        return int(key[0]) if key else 0
+
+    def outputs(self, run_id: str) -> list[Output]:
+        with self._read.connect() as conn:
+            rows = (
+                conn.execute(select(outputs).where(outputs.c.run_id == run_id).order_by(outputs.c.id)).mappings().all()
+            )
+        return [
+            Output(
+                r["id"], r["item"], r["attempt"], r["stream"], r["head"], r["tail"], r["total_bytes"], r["cut_bytes"]
+            )
+            for r in rows
+        ]
+
+    # --- the audit chain ---------------------------------------------------------------------------------
+
+    def verify(self, run_id: str) -> list[str]:
+        """Problems in a run's hash chain; empty when nothing was altered, removed or inserted."""
+        problems = []
+        prev = GENESIS
+        for expected_seq, e in enumerate(self.events(run_id), start=1):
+            if e.seq != expected_seq:
+                problems.append(f"event {expected_seq} is missing (found {e.seq})")
+            if e.prev_hash != prev:
+                problems.append(f"event {e.seq}: the chain is broken before it")
+            body = canonical(e.data)
+            if chain_hash(e.prev_hash, e.run_id, e.seq, e.at, e.type, e.item, e.actor, body) != e.hash:
+                problems.append(f"event {e.seq} ({e.type}) was altered")
+            prev = e.hash
+        return problems
+
+    # --- lease locks -----------------------------------------------------------------------------------
+
+    def acquire_lock(self, name: str, run_id: str, holder: str, ttl_s: float) -> None:
+        """Hold `name` for `run_id` until released or `ttl_s` passes without a renewal."""
+        t = now()
+        with self._write.begin() as conn:
+            row = conn.execute(select(locks).where(locks.c.name == name)).mappings().first()
+            if row is not None:
+                expires = _utc(row["expires_at"])
+                if row["run_id"] != run_id and expires is not None and expires > t:
+                    raise LockHeld(
+                        f"run {row['run_id']} of this checklist and environment is active ({row['holder']})",
+                        f"wait for it, or if its holder died the lease expires at {expires:%H:%M:%S} UTC",
+                    )
+                conn.execute(delete(locks).where(locks.c.name == name))
+            conn.execute(
+                insert(locks).values(
+                    name=name, run_id=run_id, holder=holder, acquired_at=t, expires_at=t + timedelta(seconds=ttl_s)
+                )
+            )
+
+    def lock_holder(self, name: str) -> tuple[str, str, datetime] | None:
+        """(run id, holder, expiry) of a lease still in force, or None."""
+        with self._read.connect() as conn:
+            row = conn.execute(select(locks).where(locks.c.name == name)).mappings().first()
+        if row is None:
+            return None
+        expires = _utc(row["expires_at"])
+        if expires is None or expires <= now():
+            return None
+        return row["run_id"], row["holder"], expires
+
+    def renew_lock(self, name: str, run_id: str, ttl_s: float) -> bool:
+        with self._write.begin() as conn:
+            result = conn.execute(
+                update(locks)
+                .where(locks.c.name == name, locks.c.run_id == run_id)
+                .values(expires_at=now() + timedelta(seconds=ttl_s))
+            )
+        return bool(result.rowcount)
+
+    def release_lock(self, name: str, run_id: str) -> None:
+        with self._write.begin() as conn:
+            conn.execute(delete(locks).where(locks.c.name == name, locks.c.run_id == run_id))
+
+    def count_events(self, run_id: str) -> int:
+        with self._read.connect() as conn:
+            return int(conn.execute(select(func.count()).where(events.c.run_id == run_id)).scalar() or 0)
+
+
+def _run(row: Any) -> Run:
+    return Run(
+        id=row["id"],
+        checklist_path=row["checklist_path"],
+        checklist_sha256=row["checklist_sha256"],
+        checklist_text=row["checklist_text"],
+        title=row["title"],
+        env=row["env"],
+        status=row["status"],
+        started_at=_utc(row["started_at"]) or now(),
+        finished_at=_utc(row["finished_at"]),
+        created_by=row["created_by"],
+        host=row["host"],
+        options=json.loads(row["options"]),
+    )

@@ -1,0 +1,196 @@
+"""The Markdown report: the original checklist, filled in.
+
+`[x]` where a person confirmed, fields filled, who and when beside each item, every command's
+output folded under its block in `<details>`, failures and skips marked with their reasons.
+It renders on GitHub and is meant to be committed next to the checklist.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from golive.planview import duration
+from golive.report.view import RunView, StepView
+from golive.secrets import MASK
+
+_TASK = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)\[( |x|X)\]")
+_BLANK = re.compile(r"(`\s*)?(?:_{3,}|(?:\\_){3,})(\s*`)?|\[(?:insert|add|enter)\s+[^\]]+\]", re.I)
+_MARK = {
+    "passed": "✅",
+    "confirmed": "✅",
+    "set": "✅",
+    "prechecked": "☑️",
+    "observed": "👁️",
+    "failed": "❌",
+    "skipped": "⏭️",
+    "not_run": "➖",
+    "paused": "⏸️",
+    "in_doubt": "❓",
+    "pending": "⬜",
+}
+MAX_OUTPUT_CHARS = 20_000
+
+
+def when(t: datetime | None) -> str:
+    return f"{t:%Y-%m-%d %H:%M:%S} UTC" if t else ""
+
+
+def note(step: StepView) -> str:
+    """` — ✅ confirmed by Ana at 2026-11-25 10:02:11 UTC`"""
+    parts = [f"{_MARK.get(step.status, '')} {step.status.replace('_', ' ')}"]
+    if step.actor:
+        parts.append(f"by {step.actor}" + (f" ({step.role})" if step.role else ""))
+    if step.finished_at:
+        parts.append(f"at {when(step.finished_at)}")
+    text = " ".join(parts)
+    if step.reason and step.status not in ("set",):
+        text += f": {step.reason}"
+    return f" — *{_escape(text)}*"
+
+
+def render(view: RunView) -> str:
+    lines = view.run.checklist_text.split("\n")
+    by_line = view.by_line()
+    blocks: dict[int, list[StepView]] = {}
+    for s in view.steps:
+        if s.kind == "command" or (s.block and s.kind == "confirm"):
+            blocks.setdefault(s.block, []).append(s)
+    block_end = {b: max(s.end_line for s in group) for b, group in blocks.items()}
+    closing = {_closing_fence(lines, b, end): b for b, end in block_end.items()}
+    out: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        steps = [s for s in by_line.get(number, []) if s.kind != "command"]
+        out.append(_annotate(line, steps) if steps else line)
+        if number == (view.plan.checklist.title_line or 1):
+            out.extend(_summary(view))
+        if number in closing:
+            out.extend(_block_results(blocks[closing[number]], _indent(lines, closing[number])))
+    out.extend(_footer(view))
+    return "\n".join(out) + ("\n" if not out[-1].endswith("\n") else "")
+
+
+def _closing_fence(lines: list[str], block: int, last_command_line: int) -> int:
+    """The line that closes a block (or the last line of the file for a fence left open)."""
+    if block < 1 or block > len(lines):
+        return last_command_line
+    opening = lines[block - 1].strip()
+    marker = opening[:3] if opening[:3] in ("```", "~~~") else "```"
+    for i in range(max(last_command_line, block + 1), len(lines) + 1):
+        if lines[i - 1].strip().startswith(marker) and set(lines[i - 1].strip()) == {marker[0]}:
+            return i
+    return len(lines)
+
+
+def _indent(lines: list[str], block: int) -> str:
+    line = lines[block - 1] if 0 < block <= len(lines) else ""
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _annotate(line: str, steps: list[StepView]) -> str:
+    for step in steps:
+        if step.kind in ("confirm", "signoff") and step.status in ("confirmed", "prechecked"):
+            line = _TASK.sub(lambda m: m.group(1) + "[x]", line, count=1)
+        if step.kind == "field" and step.field_value:
+            line = _fill_blank(line, step.field_value)
+        if step.kind == "choose":
+            continue
+        line = line.rstrip() + note(step)
+    return line
+
+
+def _fill_blank(line: str, value: str) -> str:
+    """Put a field's value where its blank was: `**Deployed by**: ____` -> `**Deployed by**: **ana**`."""
+    shown = value if value != MASK else "*** (secret, not recorded)"
+
+    def replacement(m: re.Match[str]) -> str:
+        return f"`{shown}`" if m.group(0).startswith("`") else f"**{_escape(shown)}**"
+
+    return _BLANK.sub(replacement, line, count=1)
+
+
+def _block_results(steps: list[StepView], indent: str) -> list[str]:
+    out = [""]
+    for s in sorted(steps, key=lambda s: s.line):
+        if s.kind == "confirm":
+            out.append(f"{indent}- {_MARK.get(s.status, '')} **{s.id}** {_escape(s.text)}{note(s)}")
+            continue
+        first = s.text.strip().split("\n")[0]
+        facts = [s.status.replace("_", " ")]
+        if s.exit_code is not None:
+            facts.append(f"exit {s.exit_code}")
+        if s.duration_s is not None:
+            facts.append(f"{s.duration_s:.2f} s")
+        if s.attempts > 1:
+            facts.append(f"{s.attempts} attempts")
+        summary = f"{_MARK.get(s.status, '')} <code>{_html(first[:100])}</code> — {', '.join(facts)}"
+        if s.reason:
+            summary += f": {_html(s.reason[:200])}"
+        out.append(f"{indent}<details><summary>{summary}</summary>")
+        out.append("")
+        text = "\n".join(o.text for o in s.outputs if o.stream in ("out", "err", "service"))
+        if len(text) > MAX_OUTPUT_CHARS:
+            text = (
+                text[: MAX_OUTPUT_CHARS // 2]
+                + "\n[… cut for the report; the record keeps head and tail …]\n"
+                + text[-MAX_OUTPUT_CHARS // 2 :]
+            )
+        fence = "````" if "```" in text else "```"
+        out.append(f"{indent}{fence}text")
+        out.extend(f"{indent}{line}" for line in (text.rstrip("\n") or "(no output)").split("\n"))
+        out.append(f"{indent}{fence}")
+        out.append(f"{indent}</details>")
+    out.append("")
+    return out
+
+
+def _summary(view: RunView) -> list[str]:
+    run, state = view.run, view.state
+    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(view.counts.items()) if n)
+    took = ""
+    if state.finished_at and state.started_at:
+        took = f" · took {duration(int((state.finished_at - state.started_at).total_seconds()))}"
+    return [
+        "",
+        f"> **golive run `{run.id}`: {_MARK.get(state.status, '')} {state.status}** · environment `{run.env}` · "
+        f"started {when(run.started_at)} by {run.created_by}"
+        + (f" · finished {when(state.finished_at)}" if state.finished_at else "")
+        + took,
+        f"> {counts}",
+    ]
+
+
+def _footer(view: RunView) -> list[str]:
+    state = view.state
+    out = ["", "---", "", "### golive record", ""]
+    out.append(
+        f"- Run `{view.run.id}` of `{view.run.checklist_path}` (sha256 `{view.run.checklist_sha256[:12]}…`), "
+        f"{view.events} events, last hash `{view.last_hash[:16]}…` (`golive audit verify {view.run.id}`)"
+    )
+    if state.rollback_status:
+        out.append(f"- Rollback: {state.rollback_status} ({_escape(state.rollback_reason)})")
+    for item, svc in state.services.items():
+        out.append(
+            f"- Service {item}: pid {svc.get('pid')}, {svc.get('state')}"
+            + (f", port {svc['port']}" if svc.get("port") else "")
+        )
+    if state.finished_at and view.followups:
+        due: dict[str, int] = {}
+        for f in view.followups:
+            due[f.section] = 0
+        out.append("- Follow-ups due after this deployment: " + ", ".join(due))
+    for warning in state.warnings:
+        out.append(f"- Note: {_escape(warning)}")
+    if state.status == "paused":
+        out.append(
+            f"- Paused: waiting for {_escape(state.paused.get('what', 'a person'))} (`{state.paused.get('hint', '')}`)"
+        )
+    return out
+
+
+def _escape(text: str) -> str:
+    return text.replace("\n", " ").replace("*", "\\*").replace("_", "\\_") if text else text
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,123 @@
+"""What happened to every step of a run, rebuilt from the record alone (never from live objects).
+
+Every report format (md, html, json, junit) and `golive show` render this view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from golive import plan as planning
+from golive.parse import parse_text
+from golive.plan import Kind, Phase, Plan, PlanStep, first_line, plain
+from golive.record.store import Output, Run, Store
+from golive.run.state import RunState, StepRecord, replay
+
+
+@dataclass
+class StepView:
+    id: str
+    line: int
+    end_line: int  # the block's closing fence for commands
+    phase: str
+    kind: str  # command | confirm | field | signoff | choose
+    section: str
+    section_line: int
+    text: str
+    status: str  # passed failed confirmed prechecked observed set skipped not_run paused in_doubt pending
+    reason: str = ""
+    actor: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration_s: float | None = None
+    exit_code: int | None = None
+    attempts: int = 0
+    outputs: list[Output] = field(default_factory=list)
+    role: str = ""
+    block: int = 0
+    field_value: str = ""  # fields: the value (*** when secret)
+
+
+@dataclass
+class RunView:
+    run: Run
+    plan: Plan
+    state: RunState
+    steps: list[StepView]
+    followups: list[StepView]
+    events: int
+    last_hash: str
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for s in self.steps:
+            out[s.status] = out.get(s.status, 0) + 1
+        return out
+
+    def by_line(self) -> dict[int, list[StepView]]:
+        out: dict[int, list[StepView]] = {}
+        for s in self.steps:
+            out.setdefault(s.line, []).append(s)
+        return out
+
+
+def build(store: Store, run_ref: str) -> RunView:
+    run = store.run(run_ref)
+    events = store.events(run.id)
+    state = replay(events)
+    plan = planning.build(parse_text(run.checklist_text, run.checklist_path))
+    outputs: dict[int, Output] = {o.id: o for o in store.outputs(run.id)}
+    steps = [_view(s, state, outputs) for s in (*plan.steps, *plan.rollback)]
+    steps = [s for s in steps if s.phase != Phase.ROLLBACK.value or s.status != "pending" or state.phase == "rollback"]
+    followups = [_view(s, state, outputs) for s in plan.followups]
+    return RunView(run, plan, state, steps, followups, len(events), events[-1].hash if events else "")
+
+
+def _view(step: PlanStep, state: RunState, outputs: dict[int, Output]) -> StepView:
+    record: StepRecord | None = state.steps.get(step.id)
+    if step.kind is Kind.FIELD and step.field is not None:
+        record = record or state.steps.get(step.field.name)
+    status = "pending"
+    if record is not None:
+        status = record.status or "in_doubt"
+    if status == "pending" and state.status == "paused" and state.paused.get("item") == step.id:
+        status = "paused"
+    value = ""
+    if step.field is not None:
+        name = step.field.name
+        value = "***" if name in state.secret_fields else state.fields.get(name, "")
+    end_line = step.command.end_line if step.command else step.line
+    data: dict[str, Any] = record.data if record else {}
+    return StepView(
+        id=step.id,
+        line=step.line,
+        end_line=end_line,
+        phase=step.phase.value,
+        kind=step.kind.value,
+        section=plain(step.section.title),
+        section_line=step.section.line,
+        text=data.get("command") or (plain(first_line(step.text)) if step.kind is not Kind.COMMAND else step.text),
+        status=status,
+        reason=record.reason if record else "",
+        actor=record.actor if record else None,
+        started_at=record.started_at if record else None,
+        finished_at=record.finished_at if record else None,
+        duration_s=record.duration_s if record else None,
+        exit_code=record.exit_code if record else None,
+        attempts=record.attempts if record else 0,
+        outputs=[outputs[i] for i in (record.outputs if record else []) if i in outputs],
+        role=step.signoff.role if step.signoff else "",
+        block=step.block,
+        field_value=value,
+    )
+
+
+def paused_step(view: RunView) -> StepView | None:
+    """The step a paused run waits at (the first step not yet done when the pause names none)."""
+    if view.state.status != "paused":
+        return None
+    item = view.state.paused.get("item")
+    return next((s for s in view.steps if s.id == item or (item is None and s.status == "pending")), None)

@@ -1,0 +1,435 @@
+"""The run: walk the plan's steps in order, record each one before the next begins.
+
+Resuming is replaying: the engine reads the run's events into a RunState and skips what is
+done. A step that started and never finished (golive was killed) is *in doubt*: a person
+says whether it completed. Every answer a person gives, at the terminal or later with
+`golive confirm` / `golive set`, is an event too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from golive.parse.hazards import is_secret_name
+from golive.plan import Kind, Phase, Plan, PlanStep
+from golive.record.events import EventType as E
+from golive.record.store import Run, Store
+from golive.run.console import Reporter
+from golive.run.people import Answer, NeedPerson, People
+from golive.run.shell import ShellSession, kill_leftovers, restore_script
+from golive.run.state import RunState, apply, replay
+from golive.secrets import Masker, Secret
+
+LOCK_TTL_S = 30.0
+
+
+@dataclass
+class RunOptions:
+    env: str = "default"
+    vars: dict[str, str] = field(default_factory=dict)
+    yes: bool = False
+    non_interactive: bool = False
+    manual: str = "ask"  # ask | pause | skip
+    from_item: str = ""
+    rollback_on_failure: bool = False
+    allow_destructive: bool = False
+    timeout_s: float = 600.0
+    follow_window_s: float = 10.0
+    start_window_s: float = 15.0
+    service_timeout_s: float = 60.0
+    choose: dict[str, str] = field(default_factory=dict)
+    services: str = "ask"  # ask | leave | stop: background services at the end of the run
+    in_doubt: str = "ask"  # ask | rerun | done | skip
+    workdir: str = "."
+
+    def recordable(self) -> dict[str, Any]:
+        """What goes into the record: never a value, only which variables were given."""
+        data = {k: v for k, v in vars(self).items() if k != "vars"}
+        data["vars"] = sorted(self.vars)
+        return data
+
+
+class Abort(Exception):
+    """Stop the run: a person chose to, or a failure with nobody to ask."""
+
+
+class RollbackNow(Exception):
+    """Run the rollback section now."""
+
+
+@dataclass
+class Service:
+    item: str
+    pid: int
+    port: int | None
+    out: str
+    err: str
+    how: str
+
+
+class Engine:
+    def __init__(
+        self, store: Store, run: Run, plan: Plan, options: RunOptions, people: People, reporter: Reporter, actor: str
+    ) -> None:
+        self.store = store
+        self.run = run
+        self.plan = plan
+        self.options = options
+        self.people = people
+        self.reporter = reporter
+        self.actor = actor
+        self.state: RunState = replay(store.events(run.id))
+        self.masker = Masker()
+        reporter.masker = self.masker
+        self.values: dict[str, str] = dict(self.state.fields)
+        self.values.update(options.vars)
+        for name, value in options.vars.items():
+            if is_secret_name(name) or self._field_is_secret(name):
+                self.masker.add(value)
+        self.shell: ShellSession | None = None
+        self.held: list[ShellSession] = []  # sessions left to a foreground service
+        self.services: list[Service] = []
+        self.accepted: set[int] = set()
+        self.skipped_blocks: set[int] = set()
+        self.interrupted = False
+        self.scratch = self.store.home / "runs" / run.id
+        self._lock_name = f"{os.path.realpath(run.checklist_path)}::{run.env}"
+        self._heartbeat: threading.Event | None = None
+        self._base_env = dict(os.environ)
+        self._recorded_env: dict[str, Any] = dict(self.state.session)
+
+    # --- recording --------------------------------------------------------------------------------------
+
+    def record(
+        self,
+        type_: E,
+        item: str | None = None,
+        actor: str | None = None,
+        run_status: str | None = None,
+        finished: bool = False,
+        **data: Any,
+    ) -> None:
+        """Append an event; `run_status` also changes the run's status in the same transaction."""
+        event = self.store.append(self.run.id, type_, item, actor, data, status=run_status, finished=finished)
+        apply(self.state, event)
+
+    def finish_step(
+        self,
+        step: PlanStep,
+        status: str,
+        reason: str = "",
+        actor: str | None = None,
+        duration_s: float | None = None,
+        **data: Any,
+    ) -> str:
+        self.record(
+            E.STEP_FINISHED,
+            step.id,
+            actor,
+            phase=step.phase.value,
+            status=status,
+            reason=self.masker(reason),
+            duration_s=duration_s,
+            **data,
+        )
+        self.reporter.result(status, self.masker(reason), duration_s, actor)
+        return status
+
+    def _field_is_secret(self, name: str) -> bool:
+        return any(f.name == name and f.secret for f in self.plan.checklist.fields)
+
+    # --- the run --------------------------------------------------------------------------------------
+
+    def go(self, resumed: bool = False, rollback_only: bool = False) -> int:
+        """Run (or resume, or roll back) to the end or to a pause. Returns the exit code."""
+        self.store.acquire_lock(self._lock_name, self.run.id, f"{os.uname().nodename}:{os.getpid()}", LOCK_TTL_S)
+        self._start_heartbeat()
+        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        self.reporter.header(self.run.id, self.plan.checklist.title, self.run.checklist_path, self.run.env, resumed)
+        code = 1
+        try:
+            if resumed:
+                self.record(E.RUN_RESUMED, actor=self.actor, run_status="running", by=self.actor)
+            self._record_vars()
+            self._start_shell(resumed)
+            code = self._go(resumed, rollback_only)
+        except NeedPerson as exc:
+            need = exc.need
+            self.record(E.PAUSED, need.item or None, run_status="paused", what=need.what, hint=need.hint)
+            self.reporter.paused(need.what, need.hint)
+            code = 3
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            self._end_services(code)
+            self._close_shells()
+            self._stop_heartbeat()
+            self.store.release_lock(self._lock_name, self.run.id)
+        return code
+
+    def _record_vars(self) -> None:
+        """--var values go into the record so a resume has them; a secret's value never does."""
+        for name, value in self.options.vars.items():
+            secret = is_secret_name(name) or self._field_is_secret(name)
+            if secret or self.state.fields.get(name) != value:
+                self.record(
+                    E.FIELD_SET,
+                    name,
+                    self.actor,
+                    name=name,
+                    value=Secret(value) if secret else value,
+                    secret=secret,
+                    how="--var",
+                )
+
+    def _go(self, resumed: bool, rollback_only: bool) -> int:
+        from golive.run.steps import StepRunner
+
+        runner = StepRunner(self)
+        if resumed:
+            runner.settle_in_doubt()
+        if rollback_only or (self.state.phase == "rollback" and self.state.rollback_status == "running"):
+            reason = self.state.rollback_reason or f"requested by {self.actor}"
+            status = self.rollback(runner, reason)
+            return self._finish(
+                "rolled_back" if status == "passed" else "failed",
+                f"rollback {status}",
+                0 if status == "passed" and rollback_only else 1,
+            )
+        try:
+            self._main(runner)
+        except Abort as exc:
+            return self._finish("aborted" if self.interrupted else "failed", str(exc), 1)
+        except RollbackNow as exc:
+            status = self.rollback(runner, str(exc))
+            return self._finish("rolled_back" if status == "passed" else "failed", f"{exc}; rollback {status}", 1)
+        failed = [r for r in self.state.steps.values() if r.status == "failed" and r.phase == "main"]
+        if failed:
+            return self._finish("failed", f"{len(failed)} step(s) failed", 1)
+        return self._finish("passed", "every step verified or confirmed", 0)
+
+    def _main(self, runner: Any) -> None:
+        steps = self.plan.steps
+        start = 0
+        if self.options.from_item:
+            start = next((i for i, s in enumerate(steps) if s.id == self.options.from_item), -1)
+            if start < 0:
+                from golive.errors import InputError
+
+                raise InputError(f"--from {self.options.from_item}: no such step", "golive plan lists step lines")
+            for s in steps[:start]:
+                if not self.state.done(s.id):
+                    self.record(
+                        E.STEP_FINISHED,
+                        s.id,
+                        self.actor,
+                        phase="main",
+                        status="not_run",
+                        reason=f"before --from {self.options.from_item}",
+                    )
+        section = None
+        for index, step in enumerate(steps[start:], start=start + 1):
+            if self.state.done(step.id):
+                continue
+            if step.section is not section:
+                section = step.section
+                self.reporter.section(section.title, section.estimate.seconds if section.estimate else None)
+            runner.do(step, index, len(steps))
+
+    def rollback(self, runner: Any, reason: str) -> str:
+        if self.state.rollback_status != "running":
+            self.record(E.ROLLBACK_STARTED, actor=self.actor, reason=self.masker(reason))
+        self.reporter.section(f"Rollback: {reason}", None)
+        if not self.plan.rollback:
+            self.record(E.WARNING, message="the checklist has no rollback section: nothing to run")
+        try:
+            section = None
+            for index, step in enumerate(self.plan.rollback, start=1):
+                if self.state.done(step.id):
+                    continue
+                if step.section is not section:
+                    section = step.section
+                    self.reporter.section(section.title, None)
+                runner.do(step, index, len(self.plan.rollback))
+        except (Abort, RollbackNow) as exc:
+            self.record(E.ROLLBACK_FINISHED, status="failed", reason=str(exc))
+            return "failed"
+        failed = [r for r in self.state.steps.values() if r.phase == "rollback" and r.status == "failed"]
+        status = "failed" if failed else "passed"
+        self.record(E.ROLLBACK_FINISHED, status=status)
+        return status
+
+    def _finish(self, status: str, reason: str, code: int) -> int:
+        self.record(
+            E.RUN_FINISHED,
+            actor=self.actor,
+            run_status=status,
+            finished=True,
+            status=status,
+            reason=self.masker(reason),
+        )
+        counts: dict[str, int] = {}
+        for r in self.state.steps.values():
+            counts[r.status] = counts.get(r.status, 0) + 1
+        self.reporter.finished(status, self.run.id, counts)
+        return code
+
+    # --- signals and the lock ---------------------------------------------------------------------------
+
+    def _on_sigint(self, _signum: int, _frame: FrameType | None) -> None:
+        if self.interrupted:
+            raise KeyboardInterrupt
+        self.interrupted = True
+        self.reporter.say("\n  interrupt: stopping the command (press Ctrl-C again to quit at once)", "yellow")
+
+    def _start_heartbeat(self) -> None:
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(LOCK_TTL_S / 3):
+                # A missed beat is harmless: the next one renews, and the lease outlasts two misses.
+                with contextlib.suppress(Exception):
+                    self.store.renew_lock(self._lock_name, self.run.id, LOCK_TTL_S)
+
+        threading.Thread(target=beat, name="golive-lock", daemon=True).start()
+        self._heartbeat = stop
+
+    def _stop_heartbeat(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.set()
+
+    # --- the shell session ------------------------------------------------------------------------------
+
+    def _start_shell(self, resumed: bool) -> None:
+        env = dict(os.environ)
+        restore = ""
+        cwd = self.options.workdir
+        if resumed and self.state.session:
+            recorded = self.state.session
+            for name, value in (recorded.get("env") or {}).items():
+                if value is None:
+                    env.pop(name, None)
+                else:
+                    env[name] = value
+            cwd = recorded.get("cwd") or cwd
+            missing = [n for n in recorded.get("secret_names", []) if n not in env and n not in self.values]
+            if missing:
+                self.record(
+                    E.WARNING,
+                    message=f"secrets are never stored: {', '.join(missing)} must be given again "
+                    f"(--var or the environment) if later steps need them",
+                )
+        for name, value in self.values.items():
+            env[name] = value
+        self.shell = self._new_session(env, Path(cwd), restore)
+        self.record(
+            E.SESSION_RESTORED if resumed else E.SESSION_STATE,
+            session=self.shell.session_id,
+            cwd=str(Path(cwd).resolve()),
+            reason="resumed in a new shell" if resumed else "started",
+        )
+
+    def _new_session(self, env: dict[str, str], cwd: Path, restore: str) -> ShellSession:
+        if not cwd.is_dir():
+            cwd = Path(self.options.workdir)
+        session = ShellSession(
+            cwd,
+            self.scratch / f"s{len(self.state.session_ids) + len(self.held)}-{os.getpid()}",
+            env,
+            masker=self.masker,
+        )
+        session.start(restore)
+        return session
+
+    def replace_session(self, reason: str, keep_old: bool = False) -> None:
+        """A new session continues where the old one was (its variables, functions and directory)."""
+        old = self.shell
+        assert old is not None
+        script = restore_script(old.state.dump, old.state.cwd) if old.state.dump else ""
+        if keep_old:
+            self.held.append(old)
+        else:
+            old.close()
+        self.shell = self._new_session(dict(old.env), Path(old.state.cwd or self.options.workdir), script)
+        self.record(E.SESSION_RESTORED, session=self.shell.session_id, reason=reason, cwd=self.shell.state.cwd)
+
+    def record_session_state(self) -> None:
+        """Record where the shell is and what it exports, when that changed; secret values never."""
+        assert self.shell is not None
+        state = self.shell.state
+        env: dict[str, str | None] = {}
+        secret_names = []
+        for name, value in state.exported.items():
+            if name.startswith(("GOLIVE_", "__golive")) or self._base_env.get(name) == value:
+                continue
+            if is_secret_name(name) or self._field_is_secret(name) or self.masker(value) != value:
+                secret_names.append(name)
+                continue
+            env[name] = value
+        for name in self._base_env:
+            if name not in state.exported and not name.startswith("GOLIVE_") and state.exported:
+                env[name] = None
+        snapshot: dict[str, Any] = {"cwd": state.cwd, "env": env, "secret_names": sorted(secret_names)}
+        if {k: self._recorded_env.get(k) for k in snapshot} != snapshot:
+            self._recorded_env = dict(snapshot)
+            self.record(E.SESSION_STATE, session=self.shell.session_id, **snapshot)
+
+    def _close_shells(self) -> None:
+        if self.shell is not None:
+            self.shell.close()
+        for s in self.held:
+            s.close()
+
+    # --- services at the end ----------------------------------------------------------------------------
+
+    def _end_services(self, code: int) -> None:
+        from golive.run.services import alive, tree
+        from golive.run.shell import stop_processes
+
+        running = [s for s in self.services if alive(s.pid)]
+        if not running or code == 3:
+            return  # a paused run is not over: its services stay up
+        lines = [f"{s.item}: pid {s.pid}" + (f", port {s.port}" if s.port else "") + f" ({s.how})" for s in running]
+        if code == 0:
+            choice = self.options.services
+            if choice == "ask":
+                try:
+                    choice = self.people.services(lines).verb
+                except NeedPerson:
+                    choice = "leave"
+        else:
+            choice = "leave" if self.options.services == "leave" else "stop"
+        for s in running:
+            if choice == "stop":
+                stop_processes(tree(s.pid))
+                self.record(E.SERVICE_STOPPED, s.item, self.actor, pid=s.pid, how="stopped at the end of the run")
+                self.reporter.say(f"  stopped service {s.item} (pid {s.pid})", "yellow")
+            else:
+                self.record(E.SERVICE_LEFT, s.item, self.actor, pid=s.pid, port=s.port, log=s.out)
+                self.reporter.say(f"  left running: service {s.item} (pid {s.pid}); its output: {s.out}", "cyan")
+
+    def kill_leftovers(self, session: str, n: int) -> int:
+        return kill_leftovers(session, n)
+
+
+def answer_of(state: RunState, item: str) -> tuple[Answer, str] | None:
+    """A person's stored answer for `item` (from `golive confirm`), with who gave it."""
+    data = state.answers.get(item)
+    if data is None:
+        return None
+    return Answer(
+        data.get("verb", "confirm"), data.get("reason", ""), data.get("value", ""), int(data.get("option", -1))
+    ), state.answer_actors.get(item, "")
+
+
+def secret(value: str) -> Secret:
+    return Secret(value)
+
+
+__all__ = ["Abort", "Engine", "Kind", "Phase", "RollbackNow", "RunOptions", "Service", "answer_of"]

@@ -1,0 +1,530 @@
+"""The one persistent bash session of a run, as in an operator's terminal.
+
+`cd`, `export`, `TOKEN=$(…)`, `source venv/bin/activate` and shell functions carry over from
+command to command. Each command's stdout and stderr go to their own files, which golive
+follows while the command runs; bash reports the exit status on a private control pipe.
+
+Why files and not pipes: a background process a command leaves behind (`nohup app &`)
+keeps writing its output long after golive has moved on or exited; into a file that is
+harmless, into a pipe nobody reads it would block or die of SIGPIPE.
+
+The session runs in its own session (setsid): no controlling terminal, so `sudo`, `ssh` or
+`git` can never sit waiting for a password nobody can type. Every process it starts carries
+GOLIVE_SESSION and GOLIVE_STEP in its environment, which is how a timeout or an abort finds
+exactly the processes of one command, including ones that detached themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import select
+import shlex
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from golive.run.output import Capture, FileTail
+from golive.secrets import Masker
+
+OnOutput = Callable[[str, bytes], None]  # (stream, bytes) as they arrive
+
+DEFAULT_TIMEOUT_S = 600.0
+TICK_S = 0.05
+GRACE_S = 3.0
+# Variables a new session must not take from a dump: bash owns them.
+_SPECIAL = re.compile(
+    r"^(BASH\w*|SHELLOPTS|EUID|UID|PPID|GROUPS|FUNCNAME|LINENO|RANDOM|SRANDOM|SECONDS|EPOCH\w+|HISTCMD|"
+    r"PIPESTATUS|DIRSTACK|_|COMP\w*|OPTIND|OPTARG|SHLVL|PWD|OLDPWD|__golive\w*|GOLIVE_STEP)$"
+)
+
+
+@dataclass
+class CommandResult:
+    """What one command did. `command` is the text as recorded (secrets masked)."""
+
+    command: str
+    exit_code: int | None
+    stdout: Capture
+    stderr: Capture
+    duration_s: float
+    timed_out: bool = False
+    stopped: bool = False  # golive stopped it on purpose (end of an observation window, or an abort)
+    background_pid: int | None = None  # `$!` after the command, when it started a background process
+    still_running: bool = False  # handed over as a service: the session stays with it
+    cwd: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+    @property
+    def out(self) -> str:
+        return self.stdout.text()
+
+    @property
+    def err(self) -> str:
+        return self.stderr.text()
+
+
+@dataclass
+class ShellState:
+    """The session as it stands after a command: where it is and what is set."""
+
+    cwd: str
+    exported: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)  # all scalar variables, exported or not
+    dump: str = ""  # declare -p / -f / alias -p text, to restore a session
+
+
+class ShellError(RuntimeError):
+    pass
+
+
+class SessionLost(ShellError):
+    """The session had to be ended to stop a command; `result` is what the command did so far."""
+
+    def __init__(self, result: CommandResult) -> None:
+        super().__init__("the shell session was ended to stop a command")
+        self.result = result
+
+
+class ShellSession:
+    """One bash process; commands run one after another in it."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        scratch: Path,
+        env: dict[str, str] | None = None,
+        session_id: str = "",
+        masker: Masker | None = None,
+    ) -> None:
+        self.workdir = workdir
+        self.scratch = scratch
+        self.session_id = session_id or secrets.token_hex(6)
+        self.masker = masker or Masker()
+        self.env = dict(os.environ if env is None else env)
+        self.env["GOLIVE_SESSION"] = self.session_id
+        self.env.pop("GOLIVE_STEP", None)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._ctl_r = -1
+        self._buffer = b""
+        self._counter = 0
+        self._last_rc = 0
+        self._state_bytes = b""
+        self.state = ShellState(str(workdir))
+        self.held = False  # a foreground service owns this session now
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def start(self, restore: str = "") -> None:
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.scratch, 0o700)
+        ctl_r, ctl_w = os.pipe()
+        with open(self.scratch / "bash.log", "ab") as log:  # bash's own messages outside any command
+            self.proc = subprocess.Popen(
+                ["bash", "--noprofile", "--norc"],
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=log,
+                cwd=self.workdir,
+                env=self.env,
+                start_new_session=True,
+                pass_fds=(ctl_w,),
+                close_fds=True,
+            )
+        os.close(ctl_w)
+        self._ctl_r = ctl_r
+        os.set_blocking(ctl_r, False)
+        # SIGINT from golive ends the command being sourced, not the session.
+        setup = ['__golive_rc() { return "$1"; }', f"__golive_ctl={ctl_w}", "trap 'return 130' INT"]
+        self._send("\n".join(setup) + "\n")
+        if restore:
+            path = self.scratch / "restore.sh"
+            path.write_text(restore)
+            self.run(f"source {shlex.quote(str(path))}")
+            path.unlink(missing_ok=True)
+        else:
+            self.run("true")
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def close(self) -> None:
+        """End the session. Background services it started keep running; they are not its to kill."""
+        if self.proc is None:
+            return
+        if self.proc.stdin and not self.held:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        if self._ctl_r >= 0:
+            os.close(self._ctl_r)
+            self._ctl_r = -1
+
+    def _send(self, text: str) -> None:
+        assert self.proc is not None and self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(text.encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError as exc:
+            raise ShellError("the shell session ended") from exc
+
+    # --- running ---------------------------------------------------------------------------------------
+
+    def run(
+        self,
+        text: str,
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT_S,
+        window: float | None = None,
+        background: bool = False,
+        on_output: OnOutput | None = None,
+        detect_service: Callable[[CommandResult, list[psutil.Process]], bool] | None = None,
+        service_after: float = 15.0,
+        keep_outputs: bool = False,
+        stop_requested: Callable[[], bool] | None = None,
+    ) -> CommandResult:
+        """Run one command in the session and wait for it.
+
+        window: stop it after this many seconds (a command that never returns by itself).
+        background: start it with `&` and return at once (a known service).
+        detect_service: called every tick after `service_after` seconds while it runs; when it
+            returns True the command is left running and the session is handed over to it.
+        """
+        if not self.alive:
+            raise ShellError("the shell session is not running")
+        self._counter += 1
+        n = self._counter
+        base = self.scratch / f"c{n}"
+        out_path, err_path, cmd_path, state_path = (f"{base}.out", f"{base}.err", f"{base}.sh", f"{base}.state")
+        Path(cmd_path).write_text(text + "\n")
+        os.chmod(cmd_path, 0o600)
+        amp = " &" if background else ""
+        # One line: restore $?, run, report, dump state. Builtins only: no fork but the command's own.
+        line = (
+            f"export GOLIVE_STEP={n}; __golive_rc {self._last_rc}; "
+            f"source {shlex.quote(cmd_path)} >{shlex.quote(out_path)} 2>{shlex.quote(err_path)} "
+            f"</dev/null {{__golive_ctl}}>&-{amp}\n"
+            f"__golive_st=$?; unset GOLIVE_STEP; "
+            f"{{ builtin declare -p; builtin declare -f; builtin alias -p; }} >{shlex.quote(state_path)} 2>/dev/null; "
+            f'builtin printf \'END {n} %s %s %s\\n\' "$__golive_st" "${{!:-0}}" "$PWD" >&$__golive_ctl\n'
+        )
+        started = time.monotonic()
+        out, err = Capture(), Capture()
+        tails = {"out": FileTail(out_path), "err": FileTail(err_path)}
+        self._send(line)
+        result = CommandResult(self.masker(text), None, out, err, 0.0)
+        deadline = started + timeout if timeout else None
+        window_end = started + window if window else None
+        interrupt_deadline = float("inf")
+        try:
+            while True:
+                end = self._read_end(n, TICK_S)
+                self._drain(tails, out, err, on_output)
+                if end is not None:
+                    rc, bg, cwd = end
+                    result.exit_code = rc
+                    result.background_pid = bg or None
+                    result.cwd = cwd
+                    break
+                t = time.monotonic()
+                if result.stopped or result.timed_out:
+                    if t >= interrupt_deadline:
+                        # Bash did not come back (a builtin loop, or a command that traps SIGINT):
+                        # end this session; the caller replaces it with one restored from the last state.
+                        self._abandon()
+                        raise SessionLost(result)
+                elif (stop_requested is not None and stop_requested()) or (window_end is not None and t >= window_end):
+                    result.stopped = True
+                    self._interrupt(n)
+                    interrupt_deadline = t + GRACE_S
+                elif deadline is not None and t >= deadline:
+                    result.timed_out = True
+                    self._interrupt(n)
+                    interrupt_deadline = t + GRACE_S
+                elif detect_service is not None and t - started >= service_after:
+                    result.duration_s = t - started
+                    if detect_service(result, self.step_processes(n)):
+                        result.still_running = True
+                        self.held = True
+                        return result
+        finally:
+            result.duration_s = time.monotonic() - started
+            if not result.still_running:
+                self._drain(tails, out, err, on_output, to_end=True)
+                for tail in tails.values():
+                    tail.close()
+                self._cleanup(cmd_path, out_path, err_path, keep_outputs=background or keep_outputs)
+        self._last_rc = result.exit_code if result.exit_code is not None else 1
+        self._load_state(state_path)
+        return result
+
+    def _read_end(self, n: int, wait: float) -> tuple[int, int, str] | None:
+        ready, _, _ = select.select([self._ctl_r], [], [], wait)
+        if ready:
+            try:
+                chunk = os.read(self._ctl_r, 65536)
+            except BlockingIOError:
+                chunk = b""
+            if not chunk and not self.alive:
+                raise ShellError("the shell session ended (a command ran `exit`?)")
+            self._buffer += chunk
+        elif not self.alive:
+            raise ShellError("the shell session ended (a command ran `exit`?)")
+        while b"\n" in self._buffer:
+            raw, self._buffer = self._buffer.split(b"\n", 1)
+            parts = raw.decode("utf-8", "replace").split(" ", 4)
+            if len(parts) == 5 and parts[0] == "END" and parts[1] == str(n):
+                return int(parts[2]), int(parts[3] or 0), parts[4]
+        return None
+
+    def _drain(self, tails: dict[str, FileTail], out: Capture, err: Capture, on_output: OnOutput | None,
+               to_end: bool = False) -> None:  # fmt: skip
+        for stream, capture in (("out", out), ("err", err)):
+            shown = tails[stream].read_new(capture, None if to_end else 64 * 256 * 1024)
+            if shown and on_output is not None:
+                on_output(stream, shown)
+
+    def _cleanup(self, *paths: str, keep_outputs: bool) -> None:
+        for p in paths:
+            if keep_outputs:
+                continue  # a background process keeps writing there (and may not have read its script yet)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(p)
+
+    # --- processes --------------------------------------------------------------------------------------
+
+    def step_processes(self, n: int) -> list[psutil.Process]:
+        """Processes started by command `n` of this session, detached ones included."""
+        marker = {"GOLIVE_SESSION": self.session_id, "GOLIVE_STEP": str(n)}
+        found: list[psutil.Process] = []
+        me = self.proc.pid if self.proc else -1
+        for proc in psutil.process_iter(["pid"]):
+            if proc.pid == me:
+                continue
+            try:
+                env = proc.environ()
+            except (psutil.Error, OSError):
+                continue
+            if all(env.get(k) == v for k, v in marker.items()):
+                found.append(proc)
+        return found
+
+    def session_processes(self) -> list[psutil.Process]:
+        """Every process this session started that is still alive (services included)."""
+        me = self.proc.pid if self.proc else -1
+        found = []
+        for proc in psutil.process_iter(["pid"]):
+            if proc.pid == me:
+                continue
+            try:
+                if proc.environ().get("GOLIVE_SESSION") == self.session_id:
+                    found.append(proc)
+            except (psutil.Error, OSError):
+                continue
+        return found
+
+    def stop_step(self, n: int, grace: float = GRACE_S) -> None:
+        """Stop every process of command `n`: SIGTERM, then SIGKILL after `grace` seconds."""
+        stop_processes(self.step_processes(n), grace)
+
+    def _interrupt(self, n: int) -> None:
+        """End command `n`: SIGINT to bash (its trap returns from the command), its processes stopped."""
+        if self.proc is not None and self.alive:
+            os.kill(self.proc.pid, signal.SIGINT)
+        self.stop_step(n)
+
+    def _abandon(self) -> None:
+        """Kill this session's bash (only bash: the services it started keep running)."""
+        if self.proc is not None and self.alive:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+    # --- state ---------------------------------------------------------------------------------------------
+
+    def _load_state(self, path: str) -> None:
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            return
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+        if data == self._state_bytes:
+            return
+        self._state_bytes = data
+        text = data.decode("utf-8", "replace")
+        variables, exported = parse_declarations(text)
+        cwd = variables.get("PWD", self.state.cwd)
+        self.state = ShellState(cwd, exported, variables, text)
+        self.masker.add_named(variables)
+
+    def set_variables(self, values: dict[str, str], export: bool = True) -> None:
+        """Put field values into the session without their text ever reaching a record."""
+        if not values:
+            return
+        verb = "export" if export else "declare"
+        script = "".join(f"{verb} {name}={shlex.quote(value)}\n" for name, value in values.items())
+        path = self.scratch / "vars.sh"
+        path.write_text(script)
+        os.chmod(path, 0o600)
+        try:
+            self.run(f"source {shlex.quote(str(path))}")
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def stop_processes(procs: list[psutil.Process], grace: float = GRACE_S) -> None:
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            p.terminate()
+    _gone, alive = psutil.wait_procs(procs, timeout=grace)
+    for p in alive:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    psutil.wait_procs(alive, timeout=grace)
+
+
+_DECL = re.compile(r"declare -([a-zA-Z-]+) ([A-Za-z_][A-Za-z0-9_]*)(=?)")  # used with .match(text, pos)
+
+
+def parse_declarations(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Scalar variables from `declare -p` output: (all, exported). Arrays and functions are skipped."""
+    variables: dict[str, str] = {}
+    exported: dict[str, str] = {}
+    i, n = 0, len(text)
+    while i < n:
+        m = _DECL.match(text, i)
+        if not m:
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl + 1
+            continue
+        flags, name, eq = m.group(1), m.group(2), m.group(3)
+        i = m.end()
+        if not eq:
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl + 1
+            continue
+        value, i = _read_value(text, i)
+        if value is None or "a" in flags or "A" in flags:
+            continue
+        variables[name] = value
+        if "x" in flags:
+            exported[name] = value
+    return variables, exported
+
+
+def _read_value(text: str, i: int) -> tuple[str | None, int]:
+    """Read a value as bash's `declare -p` prints it: "…" with \\-escapes, $'…', or a ( … ) array."""
+    n = len(text)
+    if i < n and text[i] == '"':
+        out = []
+        i += 1
+        while i < n and text[i] != '"':
+            if text[i] == "\\" and i + 1 < n and text[i + 1] in '"\\$`':
+                out.append(text[i + 1])
+                i += 2
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out), _next_line(text, i + 1)
+    if text.startswith("$'", i):
+        j = i + 2
+        while j < n and text[j] != "'":
+            j += 2 if text[j] == "\\" else 1
+        raw = text[i + 2 : j]
+        try:
+            value = raw.encode("latin-1", "backslashreplace").decode("unicode_escape")
+        except UnicodeDecodeError:
+            value = raw
+        return value, _next_line(text, j + 1)
+    if i < n and text[i] == "(":
+        depth, j, quote = 0, i, ""
+        while j < n:
+            c = text[j]
+            if quote:
+                if c == "\\":
+                    j += 1
+                elif c == quote:
+                    quote = ""
+            elif c in "\"'":
+                quote = c
+            elif c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        return None, _next_line(text, j + 1)
+    end = text.find("\n", i)
+    end = n if end < 0 else end
+    return text[i:end], end + 1
+
+
+def _next_line(text: str, i: int) -> int:
+    nl = text.find("\n", i)
+    return len(text) if nl < 0 else nl + 1
+
+
+def restore_script(dump: str, cwd: str) -> str:
+    """A script that puts a new session where the old one was: variables, functions, aliases, cwd."""
+    lines = [f"cd {shlex.quote(cwd)} 2>/dev/null || true"]
+    i, n = 0, len(dump)
+    kept: list[str] = []
+    while i < n:
+        m = _DECL.match(dump, i)
+        if m:
+            start = i
+            name, flags = m.group(2), m.group(1)
+            i = m.end()
+            if m.group(3):
+                _value, i = _read_value(dump, i)
+            else:
+                i = _next_line(dump, i)
+            if _SPECIAL.match(name) or "r" in flags:
+                continue
+            kept.append(dump[start:i].rstrip("\n").replace("declare ", "declare -g ", 1))
+            continue
+        nl = dump.find("\n", i)
+        end = n if nl < 0 else nl + 1
+        kept.append(dump[i:end].rstrip("\n"))
+        i = end
+    lines.extend(kept)
+    return "\n".join(lines) + "\n"
+
+
+def kill_leftovers(session_id: str, step: int | None = None) -> int:
+    """Stop processes of an earlier session (after a crash): all of them, or one step's."""
+    victims = []
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            env = proc.environ()
+        except (psutil.Error, OSError):
+            continue
+        if env.get("GOLIVE_SESSION") == session_id and (step is None or env.get("GOLIVE_STEP") == str(step)):
+            victims.append(proc)
+    stop_processes(victims)
+    return len(victims)
+
+
+def signal_name(code: int | None) -> str:
+    if code is None or code <= 128:
+        return ""
+    try:
+        return signal.Signals(code - 128).name
+    except ValueError:
+        return ""
