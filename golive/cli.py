@@ -6,6 +6,7 @@ report with the traceback, so people can report it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -30,6 +31,10 @@ def _run(fn: Callable[[], int]) -> None:
     except KeyboardInterrupt:
         click.echo("golive: interrupted", err=True)
         code = EXIT_INTERRUPTED
+    except BrokenPipeError:  # `golive show RUN | head`: the reader left, nothing is wrong
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep interpreter shutdown from failing on flush
+        code = 0
     except Exception:  # a bug: keep the traceback for the report, show one line
         report = _crash_report()
         click.echo(f"golive: internal error; details in {report} (please report it)", err=True)
@@ -111,6 +116,15 @@ _RUN_OPTIONS = [
         help="Seconds to watch a command that never returns, like tail -f (default 10).",
     ),
     click.option(
+        "--start-window",
+        type=float,
+        default=None,
+        help="Seconds before a still-running command that listens on a port counts as a service (default 15).",
+    ),
+    click.option(
+        "--service-timeout", type=float, default=None, help="Seconds a service has to become ready (default 60)."
+    ),
+    click.option(
         "--services",
         type=click.Choice(["ask", "leave", "stop"]),
         default=None,
@@ -136,6 +150,8 @@ def _overrides(
     choose: tuple[str, ...],
     timeout: float | None,
     follow_window: float | None,
+    start_window: float | None,
+    service_timeout: float | None,
     services: str | None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"vars": _pairs(vars_, "--var"), "choose": _pairs(choose, "--choose")}
@@ -154,6 +170,10 @@ def _overrides(
         out["timeout_s"] = timeout
     if follow_window is not None:
         out["follow_window_s"] = follow_window
+    if start_window is not None:
+        out["start_window_s"] = start_window
+    if service_timeout is not None:
+        out["service_timeout_s"] = service_timeout
     if services:
         out["services"] = services
     return out

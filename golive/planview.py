@@ -285,7 +285,7 @@ def _verb(section: Section, default: str) -> tuple[str, str]:
 
 
 def _line(line: int, verb: str, style: str, text: str, why: str = "") -> Text:
-    out = Text.assemble((f"L{line:<4}", "dim"), (f"{verb:<12}", style), plain(first_line(text)))
+    out = Text.assemble((f"L{line:<4}", "dim"), (f"{verb:<15}", style), plain(first_line(text)))
     if why:
         out.append(f"  ← {why}", "dim italic")
     return out

@@ -91,6 +91,7 @@ class _Builder:
     estimate: Estimate | None = None
     trigger: str = ""
     front_matter: bool = False
+    title_candidate: bool = False
 
 
 @dataclass
@@ -409,9 +410,11 @@ def parse_text(text: str, path: str = "<text>") -> Checklist:
                 stack.pop()
             parent = stack[-1]
             title = _one_line(node.inline.content)
-            parent_kind = parent.kind if parent is not root else None
+            # A leading H1 is the document's title ("Rollback drill"): its words say nothing of its sections.
+            parent_kind = parent.kind if parent is not root and not parent.title_candidate else None
             kind, why = sections.classify(title, parent_kind, parent.title)
             builder = _Builder(title, level, node.line, kind, why, parent.title, front_matter=node.line <= fm_end)
+            builder.title_candidate = level == 1 and not any(not b.front_matter for b in root.children)
             parent.children.append(builder)
             stack.append(builder)
             reader.expected_intro = None

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from golive.errors import InputError, LockHeld, NotFound
@@ -30,6 +31,15 @@ from golive.record.schema import events, locks, outputs, runs
 from golive.secrets import redact
 
 GENESIS = "0" * 64
+_INSERT_EVENT = insert(events)
+_UPDATE_STATUS = (
+    update(runs).where(runs.c.id == bindparam("id_")).values(status=func.coalesce(bindparam("status"), runs.c.status))
+)
+_UPDATE_FINISHED = (
+    update(runs)
+    .where(runs.c.id == bindparam("id_"))
+    .values(status=func.coalesce(bindparam("status"), runs.c.status), finished_at=bindparam("finished_at"))
+)
 
 
 def now() -> datetime:
@@ -125,6 +135,7 @@ class Store:
         self._read = self._engine(immediate=False)
         self._write = self._engine(immediate=True) if self.sqlite else self._read
         self._last: dict[str, tuple[int, str]] = {}  # run -> (seq, hash) of the last event this process saw
+        self._writers = threading.local()  # each thread appends through its own long-lived connection
         self._migrate_if_needed()
 
     @classmethod
@@ -198,6 +209,10 @@ class Store:
                     conn.commit()
 
     def close(self) -> None:
+        writer = getattr(self._writers, "conn", None)
+        if writer is not None:
+            writer.close()
+            self._writers.conn = None
         self._read.dispose()
         if self._write is not self._read:
             self._write.dispose()
@@ -266,38 +281,44 @@ class Store:
     ) -> Event:
         """Append one event (and the run's new status) in one committed transaction."""
         body = canonical(data or {})
+        conn = self._append_connection()
         for _attempt in range(5):
             seq, prev = self._last.get(run_id) or self._tail(run_id)
             at = now()
             digest = chain_hash(prev, run_id, seq + 1, at, type_, item, actor, body)
+            row = {
+                "run_id": run_id,
+                "seq": seq + 1,
+                "at": at,
+                "type": type_,
+                "item": item,
+                "actor": actor,
+                "data": body,
+                "prev_hash": prev,
+                "hash": digest,
+            }
             try:
-                with self._write.begin() as conn:
-                    conn.execute(
-                        insert(events).values(
-                            run_id=run_id,
-                            seq=seq + 1,
-                            at=at,
-                            type=type_,
-                            item=item,
-                            actor=actor,
-                            data=body,
-                            prev_hash=prev,
-                            hash=digest,
-                        )
-                    )
+                with conn.begin():
+                    conn.execute(_INSERT_EVENT, row)
                     if status is not None or finished:
-                        values: dict[str, Any] = {}
-                        if status is not None:
-                            values["status"] = status
-                        if finished:
-                            values["finished_at"] = at
-                        conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
+                        values: dict[str, Any] = {"id_": run_id}
+                        values["status"] = status
+                        values["finished_at"] = at if finished else None
+                        conn.execute(_UPDATE_STATUS if not finished else _UPDATE_FINISHED, values)
             except IntegrityError:
                 self._last.pop(run_id, None)  # another writer got there first: read the tail again
                 continue
             self._last[run_id] = (seq + 1, digest)
             return Event(run_id, seq + 1, at, type_, item, actor, json.loads(body), prev, digest)
         raise RuntimeError(f"could not append to run {run_id}: the event log kept moving")
+
+    def _append_connection(self) -> Connection:
+        """Appends reuse a long-lived connection (one per thread): no pool checkout per event."""
+        conn: Connection | None = getattr(self._writers, "conn", None)
+        if conn is None or conn.closed:
+            conn = self._write.connect()
+            self._writers.conn = conn
+        return conn
 
     def _tail(self, run_id: str) -> tuple[int, str]:
         with self._read.connect() as conn:
@@ -396,7 +417,9 @@ class Store:
             row = conn.execute(select(locks).where(locks.c.name == name)).mappings().first()
             if row is not None:
                 expires = _utc(row["expires_at"])
-                if row["run_id"] != run_id and expires is not None and expires > t:
+                in_force = expires is not None and expires > t
+                # The same run may take its lease back only from a holder that is gone (golive was killed).
+                if in_force and (row["run_id"] != run_id or (row["holder"] != holder and _holder_alive(row["holder"]))):
                     raise LockHeld(
                         f"run {row['run_id']} of this checklist and environment is active ({row['holder']})",
                         f"wait for it, or if its holder died the lease expires at {expires:%H:%M:%S} UTC",
@@ -435,6 +458,20 @@ class Store:
     def count_events(self, run_id: str) -> int:
         with self._read.connect() as conn:
             return int(conn.execute(select(func.count()).where(events.c.run_id == run_id)).scalar() or 0)
+
+
+def _holder_alive(holder: str) -> bool:
+    """Is the process named by `host:pid` still alive? Another host's holder counts as alive."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _run(row: Any) -> Run:

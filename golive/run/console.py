@@ -1,5 +1,9 @@
 """What the operator sees while a run goes: section, step n/N, elapsed against the estimate,
-each command with its live output, and the result. Plain text under NO_COLOR or in a pipe."""
+each command with its live output, and the result.
+
+At a terminal it is styled with rich; under NO_COLOR or in a pipe it is plain text written
+straight to the stream (no markup to parse, nothing to escape, and it costs microseconds).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import time
 from typing import IO
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from golive.planview import duration
 from golive.secrets import Masker
@@ -26,7 +30,11 @@ _MARK = {
     "not_run": ("·", "dim"),
     "failed": ("✗", "bold red"),
     "paused": ("‖", "yellow"),
+    "rolled_back": ("↺", "yellow"),
+    "aborted": ("✗", "bold red"),
 }
+
+Segment = tuple[str, str]  # (text, rich style)
 
 
 def make_console(stream: IO[str] | None = None) -> Console:
@@ -37,43 +45,50 @@ def make_console(stream: IO[str] | None = None) -> Console:
 class Reporter:
     def __init__(self, console: Console, total: int, estimate_s: int, masker: Masker | None = None) -> None:
         self.console = console
-        self.masker = masker or Masker()  # live output is masked line by line, like everything else
         self.total = total
         self.estimate_s = estimate_s
+        self.masker = masker or Masker()  # live output is masked line by line, like everything else
         self.started = time.monotonic()
+        self.plain = not console.is_terminal or console.no_color
         self._lines = 0
         self._partial = ""
 
+    def _emit(self, *segments: Segment) -> None:
+        if self.plain:
+            self.console.file.write("".join(text for text, _style in segments) + "\n")
+            self.console.file.flush()
+        else:
+            self.console.print(Text.assemble(*segments))
+
     def say(self, text: str, style: str = "") -> None:
-        self.console.print(escape(text), style=style or None)
+        self._emit((text, style))
 
     def header(self, run_id: str, title: str, path: str, env: str, resumed: bool) -> None:
-        verb = "resuming" if resumed else "run"
-        self.console.print(f"golive {verb} [bold]{escape(run_id)}[/]")
+        self._emit((f"golive {'resuming' if resumed else 'run'} ", ""), (run_id, "bold"))
         est = f", estimate {duration(self.estimate_s)}" if self.estimate_s else ""
-        self.say(f"{title} ({path}, env {env}{est})", "dim")
+        self._emit((f"{title} ({path}, env {env}{est})", "dim"))
 
     def section(self, title: str, estimate_s: int | None) -> None:
         elapsed = time.monotonic() - self.started
         est = f" · est. {duration(estimate_s)}" if estimate_s else ""
-        budget = f" · {duration(int(elapsed))} elapsed" + (
-            f" of {duration(self.estimate_s)} estimated" if self.estimate_s else ""
-        )
-        self.console.print()
-        self.console.print(f"[bold]▶ {escape(title)}[/][dim]{escape(est + budget)}[/]")
+        budget = f" · {duration(int(elapsed))} elapsed"
+        if self.estimate_s:
+            budget += f" of {duration(self.estimate_s)} estimated"
+        self._emit(("", ""))
+        self._emit((f"▶ {title}", "bold"), (est + budget, "dim"))
 
     def step(self, index: int, label: str) -> None:
         self._lines = 0
         self._partial = ""
-        self.console.print(f"[dim][{index}/{self.total}][/] {escape(label)}")
+        self._emit((f"[{index}/{self.total}] ", "dim"), (label, ""))
 
     def command(self, text: str) -> None:
         lines = text.splitlines() or [""]
-        self.console.print(f"  [bold]$[/] {escape(lines[0])}")
+        self._emit(("  $ ", "bold"), (lines[0], ""))
         for line in lines[1:8]:
-            self.console.print(f"    {escape(line)}")
+            self._emit((f"    {line}", ""))
         if len(lines) > 8:
-            self.console.print(f"    [dim]… {len(lines) - 8} more lines[/]")
+            self._emit((f"    … {len(lines) - 8} more lines", "dim"))
 
     def output(self, stream: str, data: bytes) -> None:
         text = self._partial + data.decode("utf-8", "replace")
@@ -85,10 +100,9 @@ class Reporter:
     def _line(self, stream: str, line: str) -> None:
         self._lines += 1
         if self._lines <= MAX_LIVE_LINES:
-            style = "red" if stream == "err" else "dim"
-            self.console.print(f"  [{style}]│[/] {escape(self.masker(line)[:400])}")
+            self._emit(("  │ ", "red" if stream == "err" else "dim"), (self.masker(line)[:400], ""))
         elif self._lines == MAX_LIVE_LINES + 1:
-            self.console.print("  [dim]│ … more output: the record keeps its head and tail[/]")
+            self._emit(("  │ … more output: the record keeps its head and tail", "dim"))
 
     def flush_output(self) -> None:
         if self._partial:
@@ -101,20 +115,21 @@ class Reporter:
         who = f" by {actor}" if actor and status in ("confirmed", "skipped", "failed") else ""
         took = f" ({duration_s:.2f} s)" if duration_s is not None and duration_s >= 0.01 else ""
         why = f": {reason}" if reason else ""
-        self.console.print(f"  [{style}]{mark} {status}[/]{escape(who + why + took)}")
+        self._emit((f"  {mark} {status}", style), (who + why + took, ""))
 
     def paused(self, what: str, hint: str) -> None:
-        self.console.print()
-        self.console.print(f"[bold yellow]‖ paused[/]: waiting for {escape(what)}")
+        self._emit(("", ""))
+        self._emit(("‖ paused", "bold yellow"), (f": waiting for {what}", ""))
         if hint:
-            self.console.print(f"  give it with: [bold]{escape(hint)}[/]")
+            self._emit(("  give it with: ", ""), (hint, "bold"))
 
     def finished(self, status: str, run_id: str, counts: dict[str, int]) -> None:
         elapsed = time.monotonic() - self.started
         mark, style = _MARK.get(status, ("•", "bold"))
         summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-        self.console.print()
-        self.console.print(
-            f"[{style}]{mark} run {escape(run_id)} {status}[/] in {duration(int(elapsed))}"
-            + (f" · {escape(summary)}" if summary else "")
+        self._emit(("", ""))
+        self._emit(
+            (f"{mark} run {run_id} {status}", style),
+            (f" in {duration(int(elapsed))}", ""),
+            (f" · {summary}" if summary else "", ""),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,7 +150,7 @@ class Engine:
 
     def go(self, resumed: bool = False, rollback_only: bool = False) -> int:
         """Run (or resume, or roll back) to the end or to a pause. Returns the exit code."""
-        self.store.acquire_lock(self._lock_name, self.run.id, f"{os.uname().nodename}:{os.getpid()}", LOCK_TTL_S)
+        self.store.acquire_lock(self._lock_name, self.run.id, f"{socket.gethostname()}:{os.getpid()}", LOCK_TTL_S)
         self._start_heartbeat()
         previous = signal.signal(signal.SIGINT, self._on_sigint)
         self.reporter.header(self.run.id, self.plan.checklist.title, self.run.checklist_path, self.run.env, resumed)

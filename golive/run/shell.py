@@ -291,8 +291,9 @@ class ShellSession:
                 return int(parts[2]), int(parts[3] or 0), parts[4]
         return None
 
-    def _drain(self, tails: dict[str, FileTail], out: Capture, err: Capture, on_output: OnOutput | None,
-               to_end: bool = False) -> None:  # fmt: skip
+    def _drain(
+        self, tails: dict[str, FileTail], out: Capture, err: Capture, on_output: OnOutput | None, to_end: bool = False
+    ) -> None:
         for stream, capture in (("out", out), ("err", err)):
             shown = tails[stream].read_new(capture, None if to_end else 64 * 256 * 1024)
             if shown and on_output is not None:

@@ -136,8 +136,18 @@ def test_input_ending_pauses_instead_of_hanging(tmp_path: Path) -> None:
 
 def test_a_wrong_system_fails_at_the_right_step_and_rolls_back_on_request(tmp_path: Path, isolated_home: Path) -> None:
     checklist = write(tmp_path, DEPLOY)
-    r = golive("run", str(checklist), "--non-interactive", "--yes", "--manual", "skip", "--var", "DEPLOYED_BY=bob",
-               "--rollback-on-failure", cwd=tmp_path)  # fmt: skip
+    r = golive(
+        "run",
+        str(checklist),
+        "--non-interactive",
+        "--yes",
+        "--manual",
+        "skip",
+        "--var",
+        "DEPLOYED_BY=bob",
+        "--rollback-on-failure",
+        cwd=tmp_path,
+    )
     assert r.returncode == 1, r.stdout
     report = last_run(isolated_home)
     s = statuses(report)
@@ -154,8 +164,17 @@ def test_a_wrong_system_fails_at_the_right_step_and_rolls_back_on_request(tmp_pa
 
 def test_rollback_later_with_golive_rollback(tmp_path: Path, isolated_home: Path) -> None:
     checklist = write(tmp_path, DEPLOY)
-    r = golive("run", str(checklist), "--non-interactive", "--yes", "--manual", "skip", "--var", "DEPLOYED_BY=bob",
-               cwd=tmp_path)  # fmt: skip
+    r = golive(
+        "run",
+        str(checklist),
+        "--non-interactive",
+        "--yes",
+        "--manual",
+        "skip",
+        "--var",
+        "DEPLOYED_BY=bob",
+        cwd=tmp_path,
+    )
     assert r.returncode == 1
     run_id = r.stdout.splitlines()[0].split()[-1]
     assert not list(tmp_path.rglob("rollback.txt"))
@@ -215,7 +234,9 @@ def test_an_alternative_group_never_runs_whole(tmp_path: Path, isolated_home: Pa
 
 
 def test_secrets_never_reach_the_store_or_the_reports(tmp_path: Path, isolated_home: Path) -> None:
-    checklist = write(tmp_path, """
+    checklist = write(
+        tmp_path,
+        """
         # Rotate
 
         ## Deployment Steps
@@ -229,9 +250,11 @@ def test_secrets_never_reach_the_store_or_the_reports(tmp_path: Path, isolated_h
         ## Rollback Plan
 
         - [ ] Nothing to undo
-        """)  # fmt: skip
-    r = golive("run", str(checklist), "--non-interactive", "--yes", "--var", "ADMIN_PASSWORD=hunter2-very-secret",
-               cwd=tmp_path)  # fmt: skip
+        """,
+    )
+    r = golive(
+        "run", str(checklist), "--non-interactive", "--yes", "--var", "ADMIN_PASSWORD=hunter2-very-secret", cwd=tmp_path
+    )
     assert r.returncode == 0, r.stdout
     assert "hunter2-very-secret" not in r.stdout and "tok-8c1d2e3f4a5b" not in r.stdout
     assert "logging in with ***" in r.stdout and "token is ***" in r.stdout
@@ -248,7 +271,9 @@ def test_secrets_never_reach_the_store_or_the_reports(tmp_path: Path, isolated_h
 
 
 def test_destructive_commands_are_asked_again_even_with_yes(tmp_path: Path) -> None:
-    checklist = write(tmp_path, """
+    checklist = write(
+        tmp_path,
+        """
         # Clean
 
         ## Deployment Steps
@@ -260,7 +285,8 @@ def test_destructive_commands_are_asked_again_even_with_yes(tmp_path: Path) -> N
         ## Rollback Plan
 
         - [ ] Nothing to undo
-        """)  # fmt: skip
+        """,
+    )
     r = golive("run", str(checklist), "--non-interactive", "--yes", cwd=tmp_path)
     assert r.returncode == 3 and "destructive" in r.stdout
     r = golive("run", str(checklist), "--non-interactive", "--yes", "--allow-destructive", cwd=tmp_path)
@@ -299,7 +325,9 @@ def test_dry_run_prints_what_would_run_and_what_it_cannot_simulate(tmp_path: Pat
 
 def test_a_bounded_observation_and_a_background_service(tmp_path: Path, isolated_home: Path) -> None:
     port = _free_port()
-    checklist = write(tmp_path, f"""
+    checklist = write(
+        tmp_path,
+        f"""
         # Serve
 
         ## Deployment Steps
@@ -315,9 +343,20 @@ def test_a_bounded_observation_and_a_background_service(tmp_path: Path, isolated
         ## Rollback Plan
 
         - [ ] Nothing to undo
-        """)  # fmt: skip
-    r = golive("run", str(checklist), "--non-interactive", "--yes", "--follow-window", "1", "--services", "stop",
-               cwd=tmp_path, timeout=60)  # fmt: skip
+        """,
+    )
+    r = golive(
+        "run",
+        str(checklist),
+        "--non-interactive",
+        "--yes",
+        "--follow-window",
+        "1",
+        "--services",
+        "stop",
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert r.returncode == 0, r.stdout
     s = statuses(last_run(isolated_home))
     assert (s["L6"], s["L7"], s["L8"], s["L9"]) == ("passed", "observed", "passed", "passed")

@@ -23,8 +23,13 @@ def shell(tmp_path: Path) -> Iterator[ShellSession]:
 def test_state_carries_over_between_commands_like_a_terminal(shell: ShellSession, tmp_path: Path) -> None:
     (tmp_path / "venv" / "bin").mkdir(parents=True)
     (tmp_path / "venv" / "bin" / "activate").write_text("export VIRTUAL_ENV=$PWD/venv\ndeactivate() { :; }\n")
-    for command in ["cd venv/..", "export REGION=eu-west-1", "TOKEN=$(echo abc123)", "greet() { echo hi $1; }",
-                    "source venv/bin/activate"]:  # fmt: skip
+    for command in [
+        "cd venv/..",
+        "export REGION=eu-west-1",
+        "TOKEN=$(echo abc123)",
+        "greet() { echo hi $1; }",
+        "source venv/bin/activate",
+    ]:
         assert shell.run(command).exit_code == 0
     r = shell.run('echo "$REGION $TOKEN $VIRTUAL_ENV"; greet ops; type deactivate >/dev/null && echo fn')
     assert r.out.splitlines() == [f"eu-west-1 abc123 {tmp_path}/venv", "hi ops", "fn"]
@@ -57,8 +62,13 @@ def test_timeout_kills_the_whole_process_group_and_the_session_stays_usable(shel
     r = shell.run("sleep 300 & sleep 301 & bash -c 'sleep 302'; echo never", timeout=1)
     assert r.timed_out and time.monotonic() - started < 10
     time.sleep(0.3)
-    leftovers = [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] and p.info["cmdline"][:1] == ["sleep"]
-                 and p.info["cmdline"][1:] in (["300"], ["301"], ["302"])]  # fmt: skip
+    leftovers = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if p.info["cmdline"]
+        and p.info["cmdline"][:1] == ["sleep"]
+        and p.info["cmdline"][1:] in (["300"], ["301"], ["302"])
+    ]
     assert leftovers == []
     assert shell.run("echo usable").out == "usable\n"
 

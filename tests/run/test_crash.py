@@ -1,0 +1,125 @@
+"""kill -9 golive at random moments; `golive resume` finishes the run with every step done exactly once.
+
+A step golive was killed in is *in doubt*: it may or may not have completed. The test settles
+each one the way an operator would, by looking at whether its effect happened, then resumes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+STEPS = 10
+
+
+def checklist(tmp_path: Path) -> Path:
+    lines = ["# Crash test", "", "## Deployment Steps", ""]
+    for n in range(1, STEPS + 1):
+        lines += [f"### Step {n}", "", "```bash", f'sleep 0.05; echo step-{n} >> "$CRASH_LOG"', "```", ""]
+    lines += ["## Rollback Plan", "", "- [ ] Nothing to undo", ""]
+    path = tmp_path / "CRASH.md"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def golive(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "golive", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+
+def leftovers(log: Path) -> list[psutil.Process]:
+    """The shell session golive left behind, and what it runs (they carry this trial's CRASH_LOG)."""
+    found = []
+    for p in psutil.process_iter(["pid"]):
+        try:
+            env = p.environ()
+        except (psutil.Error, OSError):
+            continue
+        if "GOLIVE_SESSION" in env and env.get("CRASH_LOG") == str(log):
+            found.append(p)
+    return found
+
+
+def settle(log: Path, host_died: bool) -> None:
+    """After golive dies its session may finish the running step on its own, unless the whole host died too."""
+    if host_died:
+        for p in leftovers(log):
+            p.kill()
+    psutil.wait_procs(leftovers(log), timeout=10)
+
+
+def latest_run(cwd: Path, env: dict[str, str]) -> str | None:
+    runs = json.loads(golive("runs", "--json", cwd=cwd, env=env).stdout)
+    return runs[0]["id"] if runs else None
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_kill_minus_nine_at_random_moments_then_resume(tmp_path: Path, isolated_home: Path) -> None:
+    rng = random.Random(20261125)
+    path = checklist(tmp_path)
+    outcomes = {"in_doubt_done": 0, "in_doubt_rerun": 0, "resumed": 0, "finished_first": 0, "before_run": 0}
+    for trial in range(20):
+        home = tmp_path / f"home{trial}"
+        log = tmp_path / f"log{trial}.txt"
+        env = {**__import__("os").environ, "GOLIVE_HOME": str(home), "CRASH_LOG": str(log), "NO_COLOR": "1"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "golive", "run", str(path), "--non-interactive", "--yes"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.1, 1.2))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        settle(log, host_died=trial % 2 == 1)
+        run_id = latest_run(tmp_path, env) if (home / "golive.db").exists() else None
+        status = json.loads(golive("runs", "--json", cwd=tmp_path, env=env).stdout)[0]["status"] if run_id else ""
+        if status == "passed":
+            outcomes["finished_first"] += 1
+        elif run_id is None:
+            outcomes["before_run"] += 1
+            assert golive("run", str(path), "--non-interactive", "--yes", cwd=tmp_path, env=env).returncode == 0
+        else:
+            outcomes["resumed"] += 1
+            for _attempt in range(5):
+                r = golive("resume", run_id, "--non-interactive", "--yes", cwd=tmp_path, env=env)
+                if r.returncode == 0:
+                    break
+                assert r.returncode == 3, r.stdout + r.stderr
+                assert "completed before golive was interrupted" in r.stdout, r.stdout
+                item = r.stdout.split("golive confirm ")[1].split()[1]
+                n = int(
+                    next(ln for ln in path.read_text().splitlines()[int(item[1:]) - 1 :][:1])
+                    .split("step-")[1]
+                    .split()[0]
+                )
+                done = log.exists() and f"step-{n}" in log.read_text().split()
+                verb = "--done" if done else "--rerun"
+                outcomes["in_doubt_done" if done else "in_doubt_rerun"] += 1
+                assert golive("confirm", run_id, item, verb, "--as", "tester", cwd=tmp_path, env=env).returncode == 0
+            else:
+                pytest.fail(f"trial {trial}: run {run_id} did not finish")
+        # Every step's effect happened exactly once, in order.
+        assert log.read_text().split() == [f"step-{n}" for n in range(1, STEPS + 1)], f"trial {trial}"
+        assert json.loads(golive("runs", "--json", cwd=tmp_path, env=env).stdout)[0]["status"] == "passed"
+    print("crash outcomes:", outcomes)
+    # The random moments hit runs mid-flight, and in the middle of commands, so resume and in-doubt were exercised.
+    assert outcomes["resumed"] >= 10 and outcomes["in_doubt_done"] >= 2 and outcomes["in_doubt_rerun"] >= 2, outcomes
