@@ -8,6 +8,7 @@ the event survives a `kill -9` of golive. On SQLite, writes take the lock up fro
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -32,6 +33,9 @@ from golive.secrets import redact
 
 GENESIS = "0" * 64
 _INSERT_EVENT = insert(events)
+_LOCK_RUN = select(runs.c.id).where(runs.c.id == bindparam("id_")).with_for_update()
+_TAIL = select(events.c.seq, events.c.hash).where(events.c.run_id == bindparam("run_id")).order_by(events.c.seq.desc())
+_TAIL = _TAIL.limit(1)
 _UPDATE_STATUS = (
     update(runs).where(runs.c.id == bindparam("id_")).values(status=func.coalesce(bindparam("status"), runs.c.status))
 )
@@ -134,8 +138,9 @@ class Store:
             self.home.mkdir(parents=True, exist_ok=True)
         self._read = self._engine(immediate=False)
         self._write = self._engine(immediate=True) if self.sqlite else self._read
-        self._last: dict[str, tuple[int, str]] = {}  # run -> (seq, hash) of the last event this process saw
         self._writers = threading.local()  # each thread appends through its own long-lived connection
+        self._all_writers: list[Connection] = []  # so close() closes every thread's
+        self._writers_lock = threading.Lock()
         self._migrate_if_needed()
 
     @classmethod
@@ -209,10 +214,12 @@ class Store:
                     conn.commit()
 
     def close(self) -> None:
-        writer = getattr(self._writers, "conn", None)
-        if writer is not None:
-            writer.close()
-            self._writers.conn = None
+        with self._writers_lock:
+            writers, self._all_writers = self._all_writers, []
+        for conn in writers:
+            with contextlib.suppress(Exception):  # the connection of a thread that is gone
+                conn.close()
+        self._writers = threading.local()
         self._read.dispose()
         if self._write is not self._read:
             self._write.dispose()
@@ -251,7 +258,9 @@ class Store:
                 row = conn.execute(select(runs).where(runs.c.id == ref)).mappings().first()
                 if row is None and ref:
                     rows = (
-                        conn.execute(select(runs).where(runs.c.id.like(f"{ref}%") | runs.c.id.like(f"%{ref}")).limit(3))
+                        conn.execute(
+                            select(runs).where(_id_like(f"{_like(ref)}%") | _id_like(f"%{_like(ref)}")).limit(3)
+                        )
                         .mappings()
                         .all()
                     )
@@ -279,11 +288,19 @@ class Store:
         status: str | None = None,
         finished: bool = False,
     ) -> Event:
-        """Append one event (and the run's new status) in one committed transaction."""
+        """Append one event (and the run's new status) in one committed transaction.
+
+        The tail of the chain is read inside the transaction that extends it, with the run's row
+        locked (PostgreSQL: SELECT … FOR UPDATE; SQLite: BEGIN IMMEDIATE holds the write lock), so
+        concurrent writers queue instead of racing for the same seq.
+        """
         body = canonical(data or {})
         conn = self._append_connection()
-        for _attempt in range(5):
-            seq, prev = self._last.get(run_id) or self._tail(run_id)
+        with conn.begin():
+            if conn.execute(_LOCK_RUN, {"id_": run_id}).first() is None:
+                raise NotFound(f"no run {run_id!r}", "golive runs lists them")
+            tail = conn.execute(_TAIL, {"run_id": run_id}).first()
+            seq, prev = (int(tail[0]), str(tail[1])) if tail else (0, GENESIS)
             at = now()
             digest = chain_hash(prev, run_id, seq + 1, at, type_, item, actor, body)
             row = {
@@ -297,20 +314,11 @@ class Store:
                 "prev_hash": prev,
                 "hash": digest,
             }
-            try:
-                with conn.begin():
-                    conn.execute(_INSERT_EVENT, row)
-                    if status is not None or finished:
-                        values: dict[str, Any] = {"id_": run_id}
-                        values["status"] = status
-                        values["finished_at"] = at if finished else None
-                        conn.execute(_UPDATE_STATUS if not finished else _UPDATE_FINISHED, values)
-            except IntegrityError:
-                self._last.pop(run_id, None)  # another writer got there first: read the tail again
-                continue
-            self._last[run_id] = (seq + 1, digest)
-            return Event(run_id, seq + 1, at, type_, item, actor, json.loads(body), prev, digest)
-        raise RuntimeError(f"could not append to run {run_id}: the event log kept moving")
+            conn.execute(_INSERT_EVENT, row)
+            if status is not None or finished:
+                values = {"id_": run_id, "status": status, "finished_at": at if finished else None}
+                conn.execute(_UPDATE_FINISHED if finished else _UPDATE_STATUS, values)
+        return Event(run_id, seq + 1, at, type_, item, actor, json.loads(body), prev, digest)
 
     def _append_connection(self) -> Connection:
         """Appends reuse a long-lived connection (one per thread): no pool checkout per event."""
@@ -318,17 +326,9 @@ class Store:
         if conn is None or conn.closed:
             conn = self._write.connect()
             self._writers.conn = conn
+            with self._writers_lock:
+                self._all_writers.append(conn)
         return conn
-
-    def _tail(self, run_id: str) -> tuple[int, str]:
-        with self._read.connect() as conn:
-            row = conn.execute(
-                select(events.c.seq, events.c.hash)
-                .where(events.c.run_id == run_id)
-                .order_by(events.c.seq.desc())
-                .limit(1)
-            ).first()
-        return (row[0], row[1]) if row else (0, GENESIS)
 
     def events(self, run_id: str, after: int = 0) -> list[Event]:
         with self._read.connect() as conn:
@@ -396,25 +396,35 @@ class Store:
     def verify(self, run_id: str) -> list[str]:
         """Problems in a run's hash chain; empty when nothing was altered, removed or inserted."""
         problems = []
-        prev = GENESIS
-        for expected_seq, e in enumerate(self.events(run_id), start=1):
-            if e.seq != expected_seq:
-                problems.append(f"event {expected_seq} is missing (found {e.seq})")
+        prev, expected = GENESIS, 1
+        for e in self.events(run_id):
+            if e.seq != expected:
+                gap = f"event {expected} is" if e.seq == expected + 1 else f"events {expected}-{e.seq - 1} are"
+                problems.append(f"{gap} missing (found {e.seq})")
             if e.prev_hash != prev:
                 problems.append(f"event {e.seq}: the chain is broken before it")
             body = canonical(e.data)
             if chain_hash(e.prev_hash, e.run_id, e.seq, e.at, e.type, e.item, e.actor, body) != e.hash:
                 problems.append(f"event {e.seq} ({e.type}) was altered")
-            prev = e.hash
+            prev, expected = e.hash, e.seq + 1
         return problems
 
     # --- lease locks -----------------------------------------------------------------------------------
 
     def acquire_lock(self, name: str, run_id: str, holder: str, ttl_s: float) -> None:
         """Hold `name` for `run_id` until released or `ttl_s` passes without a renewal."""
+        for _attempt in range(3):
+            try:
+                self._try_lock(name, run_id, holder, ttl_s)
+                return
+            except IntegrityError:
+                continue  # another run inserted the lock between our read and our write: look again
+        raise LockHeld(f"the lock {name!r} is contended by several runs at once", "try again")
+
+    def _try_lock(self, name: str, run_id: str, holder: str, ttl_s: float) -> None:
         t = now()
         with self._write.begin() as conn:
-            row = conn.execute(select(locks).where(locks.c.name == name)).mappings().first()
+            row = conn.execute(select(locks).where(locks.c.name == name).with_for_update()).mappings().first()
             if row is not None:
                 expires = _utc(row["expires_at"])
                 in_force = expires is not None and expires > t
@@ -458,6 +468,15 @@ class Store:
     def count_events(self, run_id: str) -> int:
         with self._read.connect() as conn:
             return int(conn.execute(select(func.count()).where(events.c.run_id == run_id)).scalar() or 0)
+
+
+def _like(ref: str) -> str:
+    """A run id fragment as a LIKE pattern: wildcards taken literally, case folded (as on both backends)."""
+    return ref.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _id_like(pattern: str) -> Any:
+    return func.lower(runs.c.id).like(pattern, escape="\\")
 
 
 def _holder_alive(holder: str) -> bool:

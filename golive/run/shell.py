@@ -310,33 +310,8 @@ class ShellSession:
 
     def step_processes(self, n: int) -> list[psutil.Process]:
         """Processes started by command `n` of this session, detached ones included."""
-        marker = {"GOLIVE_SESSION": self.session_id, "GOLIVE_STEP": str(n)}
-        found: list[psutil.Process] = []
         me = self.proc.pid if self.proc else -1
-        for proc in psutil.process_iter(["pid"]):
-            if proc.pid == me:
-                continue
-            try:
-                env = proc.environ()
-            except (psutil.Error, OSError):
-                continue
-            if all(env.get(k) == v for k, v in marker.items()):
-                found.append(proc)
-        return found
-
-    def session_processes(self) -> list[psutil.Process]:
-        """Every process this session started that is still alive (services included)."""
-        me = self.proc.pid if self.proc else -1
-        found = []
-        for proc in psutil.process_iter(["pid"]):
-            if proc.pid == me:
-                continue
-            try:
-                if proc.environ().get("GOLIVE_SESSION") == self.session_id:
-                    found.append(proc)
-            except (psutil.Error, OSError):
-                continue
-        return found
+        return [p for p in marked_processes(self.session_id, n) if p.pid != me]
 
     def stop_step(self, n: int, grace: float = GRACE_S) -> None:
         """Stop every process of command `n`: SIGTERM, then SIGKILL after `grace` seconds."""
@@ -508,16 +483,22 @@ def restore_script(dump: str, cwd: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def kill_leftovers(session_id: str, step: int | None = None) -> int:
-    """Stop processes of an earlier session (after a crash): all of them, or one step's."""
-    victims = []
+def marked_processes(session_id: str, step: int | None = None) -> list[psutil.Process]:
+    """Processes that carry GOLIVE_SESSION (and GOLIVE_STEP) in their environment: what a session started."""
+    found = []
     for proc in psutil.process_iter(["pid"]):
         try:
             env = proc.environ()
         except (psutil.Error, OSError):
             continue
         if env.get("GOLIVE_SESSION") == session_id and (step is None or env.get("GOLIVE_STEP") == str(step)):
-            victims.append(proc)
+            found.append(proc)
+    return found
+
+
+def kill_leftovers(session_id: str, step: int | None = None) -> int:
+    """Stop processes of an earlier session (after a crash): all of them, or one step's."""
+    victims = marked_processes(session_id, step)
     stop_processes(victims)
     return len(victims)
 

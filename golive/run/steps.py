@@ -18,7 +18,7 @@ from golive.run import services as svc
 from golive.run.engine import Abort, RollbackNow, Service, answer_of
 from golive.run.judge import FAILED, PERSON, judge
 from golive.run.people import Answer
-from golive.run.shell import CommandResult, SessionLost, ShellError
+from golive.run.shell import CommandResult, SessionLost, ShellError, marked_processes
 from golive.secrets import MASK, Secret
 
 if TYPE_CHECKING:
@@ -485,7 +485,7 @@ class StepRunner:
             if step is None:
                 continue
             session, n = record.data.get("session", ""), int(record.data.get("n", 0))
-            alive = [p.pid for p in _leftovers(session, n)]
+            alive = [p.pid for p in marked_processes(session, n)] if session else []
             stored = self._answer(step.id)
             if stored is not None and stored[0].verb in ("done", "rerun", "skip", "abort"):
                 answer, actor = stored
@@ -513,20 +513,6 @@ class _SkipBlock(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def _leftovers(session: str, n: int) -> list:  # type: ignore[type-arg]
-    import psutil
-
-    found = []
-    for proc in psutil.process_iter(["pid"]):
-        try:
-            env = proc.environ()
-        except (psutil.Error, OSError):
-            continue
-        if session and env.get("GOLIVE_SESSION") == session and env.get("GOLIVE_STEP") == str(n):
-            found.append(proc)
-    return found
 
 
 def _read(path: str, limit: int = 65536) -> str:

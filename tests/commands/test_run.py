@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -13,18 +11,7 @@ import psutil
 import pytest
 
 from golive.record.store import Store
-
-
-def golive(*args: str, cwd: Path, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "golive", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        input=stdin,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
-        timeout=timeout,
-    )
+from tests.helpers import golive
 
 
 def write(tmp_path: Path, text: str, name: str = "DEPLOY.md") -> Path:

@@ -9,7 +9,6 @@ Only ports are changed (to a free loopback port); every test has a time limit.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from golive.record.store import Store
 from golive.report import json as as_json
 from golive.report import view
 from tests.conftest import seed
+from tests.helpers import golive as run_golive
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -61,21 +61,8 @@ def tool(bin_dir: Path, name: str, script: str) -> None:
     path.chmod(0o755)
 
 
-def golive(
-    tmp_path: Path, *args: str, bin_dir: Path | None = None, timeout: float = 80
-) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    if bin_dir is not None:
-        env["PATH"] = f"{bin_dir}:{env['PATH']}"
-    return subprocess.run(
-        [sys.executable, "-m", "golive", *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=timeout,
-    )
+def golive(tmp_path: Path, *args: str, bin_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return run_golive(*args, cwd=tmp_path, bin_dir=bin_dir, timeout=80)
 
 
 def steps(home: Path) -> dict[str, dict]:  # type: ignore[type-arg]
