@@ -109,6 +109,13 @@ def _comment_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Cheap test first: most commands hold no placeholder at all.
+_MAYBE_PLACEHOLDER = re.compile(
+    r"<[A-Za-z]|YOUR_|your[-_]|\[[A-Za-z]|YYYY|/path/to/|\.\.\.|…|example\.(com|org|net)|://(user|username):|"
+    r"CHANGE_?ME|REPLACE_?ME|FIXME|123456789|[Aa][Bb][Cc][Dd][Ee][Ff][Gg][Hh]|[xX]{6}"
+)
+
+
 def find_placeholders(text: str, lang: str = "bash") -> tuple[Placeholder, ...]:
     """Placeholders in a command, each with the field that fills it.
 
@@ -116,6 +123,8 @@ def find_placeholders(text: str, lang: str = "bash") -> tuple[Placeholder, ...]:
     value is replaced: `export DATABASE_URL=postgresql://user:password@db.example.com/x`
     asks for DATABASE_URL.
     """
+    if not _MAYBE_PLACEHOLDER.search(text):
+        return ()
     found: list[Placeholder] = []
     taken: list[tuple[int, int]] = _comment_spans(text) if lang == "bash" else []
     assignments = [(m.start(2), m.end(2), m.group(1)) for m in _ASSIGNMENT.finditer(text)] if lang == "bash" else []
@@ -207,18 +216,47 @@ _DESTRUCTIVE: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+def _first_rule(keywords: tuple[str, ...], table: list[tuple[re.Pattern[str], str]], code: str) -> str:
+    """The reason of the first row of `table` that matches `code` ("" when none does).
+
+    A row can only match when one of its table's keywords is in the command: that plain substring
+    test runs first, so the regexes run on the few commands that could need them.
+    """
+    low = code.lower()
+    if not any(k in low for k in keywords):
+        return ""
+    return next((why for pattern, why in table if pattern.search(code)), "")
+
+
 def destructive_reason(text: str) -> str:
-    code = _code_only(text)
-    for pattern, why in _DESTRUCTIVE:
-        if pattern.search(code):
-            return why
-    return ""
+    return _first_rule(_DESTRUCTIVE_WORDS, _DESTRUCTIVE, _code_only(text))
 
 
 def _code_only(text: str) -> str:
     """The command without whole-line comments (a comment never runs)."""
+    if "#" not in text:
+        return text
     return "\n".join(line for line in text.split("\n") if not line.lstrip().startswith("#"))
 
+
+_DESTRUCTIVE_WORDS = (
+    "drop",
+    "truncate",
+    "delete",
+    "rm",
+    "kill",
+    "push",
+    "reset",
+    "clean",
+    "aws",
+    "kubectl",
+    "docker",
+    "flush",
+    "mkfs",
+    "dd ",
+    "alembic",
+    "terraform",
+)
 
 # --- commands that never return, and services ---------------------------------------------------
 
@@ -293,13 +331,36 @@ def _mode_of(text: str) -> tuple[Mode, str]:
     last = code.rstrip().split("\n")[-1] if code.strip() else ""
     if _BACKGROUND.search(last) and not _NOT_BACKGROUND.search(last):
         return Mode.SERVICE, "ends with `&`: starts a background process"
-    for pattern, why in _FOLLOW:
-        if pattern.search(code):
-            return Mode.OBSERVE, why
-    for pattern, why in _SERVICE:
-        if pattern.search(code):
-            return Mode.SERVICE, why
+    why = _first_rule(_FOLLOW_WORDS, _FOLLOW, code)
+    if why:
+        return Mode.OBSERVE, why
+    why = _first_rule(_SERVICE_WORDS, _SERVICE, code)
+    if why:
+        return Mode.SERVICE, why
     return Mode.RUN, ""
+
+
+_FOLLOW_WORDS = ("tail", "logs", "journalctl", "watch", "top", "less", "ping")
+_SERVICE_WORDS = (
+    "uvicorn",
+    "gunicorn",
+    "hypercorn",
+    "daphne",
+    "waitress",
+    "flask",
+    "runserver",
+    "npm",
+    "yarn",
+    "pnpm",
+    "node",
+    "rails",
+    "artisan",
+    "http.server",
+    "celery",
+    "compose",
+    "python",
+    "redis-server",
+)
 
 
 def service_port(text: str) -> int | None:

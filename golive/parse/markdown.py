@@ -531,11 +531,23 @@ def _map_placeholders_to_fields(checklist: Checklist) -> Checklist:
         fits = sorted((len(w - words), n) for n, w in declared.items() if words <= w)
         return fits[0][1] if fits else name
 
+    names = {
+        p.field
+        for _section, item in checklist.walk()
+        if isinstance(item, Commands)
+        for c in item.commands
+        for p in c.placeholders
+    }
+    mapping = {name: best(name) for name in names if best(name) != name}
+    if not mapping:
+        return checklist  # nothing maps onto a declared field: the model stays as it is
+
     def remap(i: AnyItem) -> AnyItem:
-        if not isinstance(i, Commands):
+        if not isinstance(i, Commands) or not any(p.field in mapping for c in i.commands for p in c.placeholders):
             return i
         commands = tuple(
-            replace(c, placeholders=tuple(replace(p, field=best(p.field)) for p in c.placeholders)) for c in i.commands
+            replace(c, placeholders=tuple(replace(p, field=mapping.get(p.field, p.field)) for p in c.placeholders))
+            for c in i.commands
         )
         return replace(i, commands=commands)
 
