@@ -101,13 +101,13 @@ def _is_short_literal(value: str) -> bool:
     """An example of what the output shows (PONG, 2.0 by ana, ✓ ALL CHECKS PASSED), not a description of it."""
     if len(value) > 60 or "\n" in value:
         return False
+    words = value.split()
+    if len(words) == 1:
+        return True  # one token (PONG, config.json.bak, healthy) is what the output shows
     has_digits = bool(re.search(r"\d", value))
     if _DESCRIBES.search(value) and not has_digits:
         return False
     if has_digits or re.search(r"[:=/@#\[\]{}()<>_✓✔✅]", value):
-        return True
-    words = value.split()
-    if len(words) == 1:
         return True
     letters = [c for c in value if c.isalpha()]
     return bool(letters) and sum(1 for c in letters if c.isupper()) / len(letters) > 0.6

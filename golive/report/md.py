@@ -123,9 +123,13 @@ def _block_results(steps: list[StepView], indent: str) -> list[str]:
             facts.append(f"{s.duration_s:.2f} s")
         if s.attempts > 1:
             facts.append(f"{s.attempts} attempts")
+        reason = s.reason.removeprefix(f"exit {s.exit_code}").lstrip("; ") if s.exit_code is not None else s.reason
         summary = f"{_MARK.get(s.status, '')} <code>{_html(first[:100])}</code> — {', '.join(facts)}"
-        if s.reason:
-            summary += f": {_html(s.reason[:200])}"
+        if reason:
+            summary += f": {_html(reason[:200])}"
+        if not s.outputs:
+            out.append(f"{indent}- {summary}")
+            continue
         out.append(f"{indent}<details><summary>{summary}</summary>")
         out.append("")
         text = "\n".join(o.text for o in s.outputs if o.stream in ("out", "err", "service"))

@@ -107,7 +107,7 @@ def judge_output(e: Expectation, output: str, both: str, fields: dict[str, str])
         return Verdict(FAILED, f"output does not contain {e.value} ({value})")
     if e.http_status is not None and str(e.http_status) in both.split():
         return Verdict(PASSED, f"output shows HTTP {e.http_status}")
-    return Verdict(PERSON, f"expected: {e.text}", e)
+    return Verdict(PERSON, e.text, e)
 
 
 def _first_line(text: str) -> str:

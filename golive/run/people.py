@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from rich.console import Console
+from rich.markup import escape
 from rich.prompt import Prompt
 
 
@@ -87,7 +88,7 @@ class Nobody:
             return Answer("skip", "no person at the terminal (--manual skip)")
         raise self._pause(
             item,
-            f"a person to confirm {what}: {text}",
+            f"a person to confirm ({what.lower()}): {text}",
             f"golive confirm {self.run_id} {item} --as NAME  (or --skip REASON, --fail REASON)",
         )
 
@@ -119,7 +120,7 @@ class Nobody:
     def judge(self, item: str, command: str, output: str, expectation: str) -> Answer:
         raise self._pause(
             item,
-            f"a person to judge the output against: {expectation}",
+            f"a person to judge the output against what the checklist expects: {expectation}",
             f"golive show {self.run_id}; then golive confirm {self.run_id} {item} (or --fail REASON)",
         )
 
@@ -148,6 +149,7 @@ class Terminal:
         self.manual = manual
 
     def _ask(self, question: str, choices: list[str], default: str | None = None) -> str:
+        question = escape(question)  # "[y]es" is text here, not rich markup
         try:
             if default is None:
                 return Prompt.ask(question, choices=choices, console=self.console)
@@ -157,14 +159,14 @@ class Terminal:
 
     def _reason(self, question: str) -> str:
         try:
-            return Prompt.ask(question, console=self.console) or "no reason given"
+            return Prompt.ask(escape(question), console=self.console) or "no reason given"
         except EOFError:
             return "no reason given (input ended)"
 
     def confirm(self, item: str, text: str, what: str) -> Answer:
         if self.manual in ("pause", "skip"):
             return self.nobody.confirm(item, text, what)
-        verb = self._ask(f"  {what}? [y]es done / [s]kip / [f]ailed / [a]bort", ["y", "s", "f", "a"], "y")
+        verb = self._ask(f"  {what}? [y]es / [s]kip / [f]ailed / [a]bort", ["y", "s", "f", "a"], "y")
         return self._verb(verb, {"y": "confirm", "s": "skip", "f": "fail", "a": "abort"})
 
     def _verb(self, key: str, verbs: dict[str, str]) -> Answer:
@@ -177,7 +179,7 @@ class Terminal:
         return self._verb(key, {"y": "yes", "s": "skip", "a": "abort"})
 
     def destructive(self, item: str, command: str, why: str) -> Answer:
-        self.console.print(f"  [bold red]destructive[/] ({why}): {command}")
+        self.console.print(f"  [bold red]destructive[/] ({escape(why)}): {escape(command)}")
         key = self._ask("  really run it? [y]es / [s]kip / [a]bort", ["y", "s", "a"], "s")
         return self._verb(key, {"y": "yes", "s": "skip", "a": "abort"})
 
@@ -185,21 +187,21 @@ class Terminal:
         hint = f" (e.g. {example})" if example and not secret else ""
         try:
             if choices:
-                value = Prompt.ask(f"  {label} [{name}]", choices=list(choices), console=self.console)
+                value = Prompt.ask(escape(f"  {label} [{name}]"), choices=list(choices), console=self.console)
             else:
-                value = Prompt.ask(f"  {label} [{name}]{hint}", password=secret, console=self.console)
+                value = Prompt.ask(escape(f"  {label} [{name}]{hint}"), password=secret, console=self.console)
         except EOFError:
             raise NeedPerson(Need(name, f"a value for {name}", "")) from None
         return Answer("value", value=value)
 
     def choose(self, item: str, title: str, labels: list[str]) -> Answer:
         for i, label in enumerate(labels, start=1):
-            self.console.print(f"    {i}. {label}")
+            self.console.print(f"    {i}. {escape(label)}")
         key = self._ask(f"  {title}: which one runs?", [str(i) for i in range(1, len(labels) + 1)])
         return Answer("choose", option=int(key) - 1, value=labels[int(key) - 1])
 
     def judge(self, item: str, command: str, output: str, expectation: str) -> Answer:
-        self.console.print(f"  expected: [bold]{expectation}[/]")
+        self.console.print(f"  expected: [bold]{escape(expectation)}[/]")
         key = self._ask("  does the output match? [y]es / [n]o", ["y", "n"])
         return Answer("passed") if key == "y" else Answer("failed", self._reason("  what is wrong"))
 
@@ -222,6 +224,6 @@ class Terminal:
 
     def services(self, lines: list[str]) -> Answer:
         for line in lines:
-            self.console.print(f"    {line}")
+            self.console.print(f"    {escape(line)}")
         key = self._ask("  leave them running (the deployed service) or stop them? [l]eave / [s]top", ["l", "s"], "l")
         return Answer("leave" if key == "l" else "stop")

@@ -59,7 +59,9 @@ class StepRunner:
         if stored is not None:
             answer, actor = stored
         else:
-            what = "this was done" if step.content is None else step.why[0] if step.why else "this"
+            what = (
+                "Done" if step.content is None else _content_question(step.content.purpose, bool(step.content.platform))
+            )
             answer, actor = e.people.confirm(step.id, step.text, what), e.actor
         return self._manual_outcome(step, answer, actor)
 
@@ -84,7 +86,7 @@ class StepRunner:
         if stored is not None:
             answer, actor = stored
         else:
-            answer, actor = e.people.confirm(step.id, step.text, f"sign-off as {step.signoff.role}"), e.actor
+            answer, actor = e.people.confirm(step.id, step.text, f"Signed off as {step.signoff.role}"), e.actor
         return self._manual_outcome(step, answer, actor, role=step.signoff.role)
 
     def field(self, step: PlanStep) -> str:
@@ -556,6 +558,13 @@ def _match_label(wanted: str, labels: list[str], texts: list[str] | None = None)
         if w in text.lower():
             return i
     return None
+
+
+def _content_question(purpose: str, elsewhere: bool) -> str:
+    """What a person confirms about a block golive shows but does not run."""
+    if elsewhere:
+        return "Done on that platform"
+    return {"config": "Applied", "message": "Sent", "log": "Seen in the logs"}.get(purpose, "Done")
 
 
 def _label(step: PlanStep) -> str:

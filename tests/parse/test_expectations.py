@@ -13,6 +13,8 @@ from golive.parse.expectations import intro, parse_expectation
     [
         ('{"status": "healthy"}', ExpectKind.JSON),
         ("PONG", ExpectKind.LITERAL),
+        ("config.json.bak", ExpectKind.LITERAL),
+        ("2.0 by ana", ExpectKind.LITERAL),
         ("✓ ALL CHECKS PASSED", ExpectKind.LITERAL),
         ("200", ExpectKind.LINE),
         ("exit code 0", ExpectKind.EXIT),
