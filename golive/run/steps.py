@@ -410,6 +410,7 @@ class StepRunner:
         port = ready.ports[0] if ready.ports else cmd.port
         e.services.append(svc_record := Service(step.id, pid, port, out, err, ready.how))
         e.record(E.SERVICE_STARTED, step.id, pid=pid, port=port, log=out, ready=ready.how, how="background")
+        self._announce(step, pid, port)
         reason = f"service started in the background (pid {svc_record.pid}); ready: {ready.how}"
         e.finish_step(step, "passed", reason, exit_code=None)
         return "passed", reason
@@ -434,9 +435,18 @@ class StepRunner:
             how="kept its session",
         )
         e.replace_session(f"{step.id} keeps running in the previous session, like a second terminal", keep_old=True)
+        self._announce(step, pid, ports[0] if ports else None)
         reason = f"still running after {result.duration_s:.0f} s and serving: left running (pid {pid})"
         e.finish_step(step, "passed", reason, duration_s=result.duration_s)
         return "passed", reason
+
+    def _announce(self, step: PlanStep, pid: int, port: int | None) -> None:
+        """Later steps know the service: GOLIVE_SERVICE_PID/_PORT (the latest) and …_L154 (this one)."""
+        assert self.e.shell is not None
+        values = {"GOLIVE_SERVICE_PID": str(pid), f"GOLIVE_SERVICE_PID_{step.id}": str(pid)}
+        if port is not None:
+            values |= {"GOLIVE_SERVICE_PORT": str(port), f"GOLIVE_SERVICE_PORT_{step.id}": str(port)}
+        self.e.shell.set_variables(values)
 
     def _fail(self, step: PlanStep, reason: str) -> str:
         self.e.finish_step(step, FAILED, reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,52 @@ def test_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
 def test_usage_errors_are_exit_2() -> None:
     assert golive("plan").returncode == 2
     assert golive("no-such-command").returncode == 2
+
+
+CLASSES = {"run", "observe", "service", "alternative", "placeholder", "platform", "reference"}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_every_command_of_every_seed_is_classified(path: Path) -> None:
+    """run, observe, service, alternative, placeholder, platform or reference; bare output is an expectation."""
+    doc = json.loads(golive("plan", str(path), "--json").stdout)
+    commands, bare = [], []
+
+    def visit(items: list[dict], section: dict) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if item["kind"] == "commands":
+                commands.extend(item["commands"])
+                bare.extend(e for c in item["commands"] for e in c.get("expectations", []) if e["source"] == "bare")
+            visit(item.get("items", []), section)
+
+    def walk(section: dict) -> None:  # type: ignore[type-arg]
+        visit(section["items"], section)
+        for child in section["sections"]:
+            walk(child)
+
+    for section in doc["sections"]:
+        walk(section)
+    assert len(commands) == doc["counts"]["commands"] > 0
+    assert {c["class"] for c in commands} <= CLASSES
+    assert all(c["why"] or c["class"] == "run" for c in commands)
+    if path.name.startswith("004"):
+        assert len(bare) == 1 and bare[0]["line"] == 187  # the expected JSON body written inside the bash block
+
+
+def test_a_malformed_annotation_is_an_error_with_its_line(tmp_path: Path) -> None:
+    checklist = tmp_path / "a.md"
+    checklist.write_text("# A\n## Steps\n```golive\n- http: GET http://x\n  expect: {status: 200\n```\n")
+    r = golive("lint", str(checklist))
+    assert r.returncode == 1 and f"{checklist}:5: error: annotation YAML does not read" in r.stdout  # the broken line
+    run = golive("run", str(checklist), "--non-interactive", cwd=tmp_path)
+    assert run.returncode == 2 and f"{checklist}:5:" in run.stderr
+
+
+def test_output_in_a_pipe_is_plain_text(tmp_path: Path) -> None:
+    checklist = tmp_path / "p.md"
+    checklist.write_text("# P\n## Steps\n```bash\necho hi\n```\n## Rollback Plan\n- [ ] x\n")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    for args in (("plan", str(checklist)), ("run", str(checklist), "--non-interactive", "--yes")):
+        r = golive(*args, cwd=tmp_path, env={**env, "FORCE_COLOR": ""})
+        assert r.returncode == 0 and "\x1b[" not in r.stdout, r.stdout

@@ -142,7 +142,8 @@ def test_seed_004_uvicorn_in_the_foreground_runs_in_the_background(tmp_path: Pat
     block = seed_block("004", 154).replace("0.0.0.0", "127.0.0.1").replace("8000", str(port))
     tool(tmp_path / "bin", "uvicorn", SERVER)
     probe = f"```bash\ncurl -s -o /dev/null -w '%{{http_code}}\\n' http://127.0.0.1:{port}/\n# Expected: 200\n```"
-    path = checklist(tmp_path, block, probe)
+    known = '```bash\necho "pid $GOLIVE_SERVICE_PID port $GOLIVE_SERVICE_PORT"\n```'
+    path = checklist(tmp_path, block, probe, known)
     started = time.monotonic()
     r = golive(tmp_path, "run", str(path), "--non-interactive", "--yes", "--services", "stop", bin_dir=tmp_path / "bin")
     assert r.returncode == 0, r.stdout
@@ -151,6 +152,8 @@ def test_seed_004_uvicorn_in_the_foreground_runs_in_the_background(tmp_path: Pat
     service = s[f"L{line_of(path, 'uvicorn backend')}"]
     assert service["status"] == "passed" and f"port {port} accepts connections" in service["reason"]
     assert s[f"L{line_of(path, 'curl -s')}"]["status"] == "passed"  # the next step reached it
+    known_line = line_of(path, 'echo "pid')
+    assert f"port {port}" in s[f"L{known_line}"]["output"][0]["text"]  # and knows the service's pid and port
     assert f"stopped service L{line_of(path, 'uvicorn backend')}" in r.stdout
     assert not _listening(port)
 
