@@ -253,16 +253,6 @@ class Section:
 
 
 @dataclass(frozen=True)
-class Problem:
-    """Something golive noticed while reading: lint reports these with file:line."""
-
-    line: int
-    severity: str  # "error" | "warning"
-    message: str
-    code: str  # short stable id, e.g. "placeholder", "open-fence"
-
-
-@dataclass(frozen=True)
 class TimelineRow:
     line: int
     at: str
@@ -293,7 +283,6 @@ class Checklist:
     items: tuple[AnyItem, ...] = ()  # before the first section
     counts: Counts = field(default_factory=Counts)
     fields: tuple[Field, ...] = ()  # every field, first occurrence per name
-    problems: tuple[Problem, ...] = ()
     timeline: tuple[TimelineRow, ...] = ()
     total_estimate: Estimate | None = None
     line_count: int = 0

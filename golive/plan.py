@@ -27,6 +27,7 @@ from golive.model import (
     Step,
     Task,
 )
+from golive.parse.hazards import is_secret_name
 
 
 class Phase(StrEnum):
@@ -91,6 +92,11 @@ class Plan:
 
     def by_id(self) -> dict[str, PlanStep]:
         return {s.id: s for s in (*self.steps, *self.rollback, *self.followups)}
+
+
+def is_secret(checklist: Checklist, name: str) -> bool:
+    """A field or variable whose value is never written down: named like one, or declared secret."""
+    return is_secret_name(name) or any(f.name == name and f.secret for f in checklist.fields)
 
 
 def first_line(text: str) -> str:

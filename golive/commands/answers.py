@@ -10,12 +10,10 @@ from typing import TextIO
 from golive import plan as planning
 from golive.errors import EXIT_PASSED, InputError
 from golive.parse import parse_text
-from golive.parse.hazards import is_secret_name
-from golive.plan import Kind, Plan
+from golive.plan import Kind, Plan, is_secret
 from golive.record.events import EventType as E
 from golive.record.store import Run, Store
 from golive.run.people import identity
-from golive.secrets import Secret
 
 FINISHED = ("passed", "rolled_back", "aborted")
 
@@ -62,7 +60,7 @@ def set_fields(ref: str, assignments: list[str], as_: str | None, out: TextIO) -
             raise InputError(f"{assignment!r} is not NAME=VALUE", "golive set RUN DEPLOYED_BY=ana")
         if name not in known and name not in needed:
             raise InputError(f"run {run.id} has no field {name}", f"its fields: {', '.join(sorted({*known, *needed}))}")
-        secret = is_secret_name(name) or (name in known and known[name].secret)
+        secret = is_secret(plan.checklist, name)
         if secret:
             raise InputError(
                 f"{name} is a secret and secrets are never stored",
@@ -74,6 +72,3 @@ def set_fields(ref: str, assignments: list[str], as_: str | None, out: TextIO) -
         out.write(f"{run.id}: {name} = {value} (by {actor})\n")
     out.write(f"then: golive resume {run.id}\n")
     return EXIT_PASSED
-
-
-__all__ = ["Secret", "confirm", "set_fields"]

@@ -8,7 +8,7 @@ from typing import TextIO
 from golive.errors import EXIT_PASSED
 from golive.model import Mode
 from golive.parse.hazards import fill
-from golive.plan import Kind, Plan, plain
+from golive.plan import Kind, Plan, is_secret, plain
 from golive.run.engine import RunOptions
 
 
@@ -30,7 +30,7 @@ def dry_run(plan: Plan, options: RunOptions, out: TextIO | None) -> int:
                 w(f"  {step.id} not run here (written for {cmd.platform})\n")
                 continue
             missing = [n for n in step.needs if n not in values]
-            shown = {n: ("***" if _secret(plan, n) else v) for n, v in values.items()}
+            shown = {n: ("***" if is_secret(plan.checklist, n) else v) for n, v in values.items()}
             text = fill(cmd.text, cmd.placeholders, {**shown, **{n: f"<{n}: not given>" for n in missing}})
             prefix = {Mode.OBSERVE: "observe", Mode.SERVICE: "service"}.get(cmd.mode, "run")
             w(f"  {step.id} {prefix}: {text}\n")
@@ -59,9 +59,3 @@ def dry_run(plan: Plan, options: RunOptions, out: TextIO | None) -> int:
     for line in cannot:
         w(f"  - {line}\n")
     return EXIT_PASSED
-
-
-def _secret(plan: Plan, name: str) -> bool:
-    from golive.parse.hazards import is_secret_name
-
-    return is_secret_name(name) or any(f.name == name and f.secret for f in plan.checklist.fields)

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from golive import __version__
 from golive import plan as planning
-from golive.errors import EXIT_INPUT, InputError, LockHeld
+from golive.errors import InputError, LockHeld
 from golive.model import Check, Checklist
 from golive.parse import load, parse_text
 from golive.plan import Plan
@@ -170,7 +170,3 @@ def _check_choices(plan: Plan, options: RunOptions) -> None:
                 f"--choose {key}={label}: no alternatives there",
                 'name the block\'s line (L88) or its section ("Step 2"); golive plan shows them',
             )
-
-
-def exit_for_status(status: str) -> int:
-    return {"passed": 0, "paused": 3}.get(status, 1 if status in ("failed", "rolled_back", "aborted") else EXIT_INPUT)

@@ -18,8 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from golive.parse.hazards import is_secret_name
-from golive.plan import Kind, Phase, Plan, PlanStep
+from golive.plan import Plan, PlanStep, is_secret
 from golive.record.events import EventType as E
 from golive.record.store import Run, Store
 from golive.run.console import Reporter
@@ -92,7 +91,7 @@ class Engine:
         self.values: dict[str, str] = dict(self.state.fields)
         self.values.update(options.vars)
         for name, value in options.vars.items():
-            if is_secret_name(name) or self._field_is_secret(name):
+            if is_secret(plan.checklist, name):
                 self.masker.add(value)
         self.shell: ShellSession | None = None
         self.held: list[ShellSession] = []  # sessions left to a foreground service
@@ -143,8 +142,8 @@ class Engine:
         self.reporter.result(status, self.masker(reason), duration_s, actor)
         return status
 
-    def _field_is_secret(self, name: str) -> bool:
-        return any(f.name == name and f.secret for f in self.plan.checklist.fields)
+    def is_secret(self, name: str) -> bool:
+        return is_secret(self.plan.checklist, name)
 
     # --- the run --------------------------------------------------------------------------------------
 
@@ -177,7 +176,7 @@ class Engine:
     def _record_vars(self) -> None:
         """--var values go into the record so a resume has them; a secret's value never does."""
         for name, value in self.options.vars.items():
-            secret = is_secret_name(name) or self._field_is_secret(name)
+            secret = self.is_secret(name)
             if secret or self.state.fields.get(name) != value:
                 self.record(
                     E.FIELD_SET,
@@ -369,7 +368,7 @@ class Engine:
         for name, value in state.exported.items():
             if name.startswith(("GOLIVE_", "__golive")) or self._base_env.get(name) == value:
                 continue
-            if is_secret_name(name) or self._field_is_secret(name) or self.masker(value) != value:
+            if self.is_secret(name) or self.masker(value) != value:
                 secret_names.append(name)
                 continue
             env[name] = value
@@ -427,10 +426,3 @@ def answer_of(state: RunState, item: str) -> tuple[Answer, str] | None:
     return Answer(
         data.get("verb", "confirm"), data.get("reason", ""), data.get("value", ""), int(data.get("option", -1))
     ), state.answer_actors.get(item, "")
-
-
-def secret(value: str) -> Secret:
-    return Secret(value)
-
-
-__all__ = ["Abort", "Engine", "Kind", "Phase", "RollbackNow", "RunOptions", "Service", "answer_of"]

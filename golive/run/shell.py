@@ -501,12 +501,3 @@ def kill_leftovers(session_id: str, step: int | None = None) -> int:
     victims = marked_processes(session_id, step)
     stop_processes(victims)
     return len(victims)
-
-
-def signal_name(code: int | None) -> str:
-    if code is None or code <= 128:
-        return ""
-    try:
-        return signal.Signals(code - 128).name
-    except ValueError:
-        return ""

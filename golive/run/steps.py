@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING, Any
 
-from golive.model import Mode
+from golive.model import Command, Mode
 from golive.parse.hazards import fill
 from golive.plan import Kind, PlanStep, choice_id
 from golive.record.events import EventType as E
@@ -136,9 +136,9 @@ class StepRunner:
                 )
                 declared = next((f for f in e.plan.checklist.fields if f.name == name), None)
                 label = declared.label if declared else f"value for {example}"
-                secret = declared.secret if declared else _secret_name(name)
+                secret = e.is_secret(name)
                 value = e.people.field(name, label, secret, declared.choices if declared else (), example).value
-            self._set(name, value, _secret_name(name) or e._field_is_secret(name), "for a placeholder")
+            self._set(name, value, e.is_secret(name), "for a placeholder")
         return {n: e.values[n] for n in step.needs if n in e.values}
 
     def choose(self, step: PlanStep) -> str:
@@ -535,10 +535,8 @@ def _read(path: str, limit: int = 65536) -> str:
         return ""
 
 
-def _fill_raw(cmd: object, values: dict[str, str]) -> str:
-    from golive.model import Command
-
-    assert isinstance(cmd, Command)
+def _fill_raw(cmd: Command, values: dict[str, str]) -> str:
+    """Placeholders filled as typed, for code that is not shell (a Python block)."""
     out, pos = [], 0
     for p in sorted(cmd.placeholders, key=lambda p: p.start):
         if p.field in values:
@@ -546,12 +544,6 @@ def _fill_raw(cmd: object, values: dict[str, str]) -> str:
             pos = p.end
     out.append(cmd.text[pos:])
     return "".join(out)
-
-
-def _secret_name(name: str) -> bool:
-    from golive.parse.hazards import is_secret_name
-
-    return is_secret_name(name)
 
 
 def _match_label(wanted: str, labels: list[str], texts: list[str] | None = None) -> int | None:
