@@ -56,6 +56,7 @@ class People(Protocol):
     def failure(self, item: str, reason: str, can_rollback: bool) -> Answer: ...
     def in_doubt(self, item: str, command: str, alive: list[int]) -> Answer: ...
     def services(self, lines: list[str]) -> Answer: ...
+    def watch_longer(self, item: str, seconds: float) -> float: ...
 
 
 def identity(as_: str | None = None) -> str:
@@ -136,6 +137,9 @@ class Nobody:
 
     def services(self, lines: list[str]) -> Answer:
         return Answer("leave", "non-interactive: the deployed service stays up")
+
+    def watch_longer(self, item: str, seconds: float) -> float:
+        return 0.0  # the window given with --follow-window is all there is
 
 
 class Terminal:
@@ -221,6 +225,17 @@ class Terminal:
             "  it may have run: [r]un it again / [d]one, it completed / [s]kip / [a]bort", ["r", "d", "s", "a"]
         )
         return self._verb(key, {"r": "rerun", "d": "done", "s": "skip", "a": "abort"})
+
+    def watch_longer(self, item: str, seconds: float) -> float:
+        try:
+            key = self._ask(
+                f"  watched for {seconds:.0f} s: keep watching? [n]o, stop it / 30 [s] more / 2 [m]in more",
+                ["n", "s", "m"],
+                "n",
+            )
+        except NeedPerson:
+            return 0.0  # nobody at the terminal: the window was all there is
+        return {"n": 0.0, "s": 30.0, "m": 120.0}[key]
 
     def services(self, lines: list[str]) -> Answer:
         for line in lines:

@@ -196,10 +196,12 @@ class ShellSession:
         service_after: float = 15.0,
         keep_outputs: bool = False,
         stop_requested: Callable[[], bool] | None = None,
+        extend_window: Callable[[float], float] | None = None,
     ) -> CommandResult:
         """Run one command in the session and wait for it.
 
-        window: stop it after this many seconds (a command that never returns by itself).
+        window: stop it after this many seconds (a command that never returns by itself); when the
+            window closes, `extend_window(seconds watched)` may give it more seconds (0: stop now).
         background: start it with `&` and return at once (a known service).
         detect_service: called every tick after `service_after` seconds while it runs; when it
             returns True the command is left running and the session is handed over to it.
@@ -247,6 +249,11 @@ class ShellSession:
                         # end this session; the caller replaces it with one restored from the last state.
                         self._abandon()
                         raise SessionLost(result)
+                elif window_end is not None and t >= window_end and extend_window is not None:
+                    self._drain(tails, out, err, on_output)  # show everything so far before asking
+                    more = extend_window(t - started)
+                    window_end = time.monotonic() + more if more > 0 else t
+                    extend_window = None if more <= 0 else extend_window
                 elif (stop_requested is not None and stop_requested()) or (window_end is not None and t >= window_end):
                     result.stopped = True
                     self._interrupt(n)

@@ -337,6 +337,7 @@ class StepRunner:
                 detect_service=detect if cmd.mode is Mode.RUN else None,
                 service_after=e.options.start_window_s,
                 stop_requested=lambda: e.interrupted,
+                extend_window=lambda watched: e.people.watch_longer(step.id, watched),
             )
         except SessionLost as lost:
             e.replace_session(f"{step.id} had to be stopped by ending its shell session; a new session continues")

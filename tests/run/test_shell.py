@@ -79,6 +79,18 @@ def test_a_window_stops_a_command_that_never_returns(shell: ShellSession) -> Non
     assert shell.run("echo next").out == "next\n"
 
 
+def test_a_person_can_watch_longer_when_the_window_closes(shell: ShellSession) -> None:
+    asked: list[float] = []
+
+    def longer(watched: float) -> float:
+        asked.append(watched)
+        return 0.6 if len(asked) == 1 else 0.0  # once more, then stop
+
+    r = shell.run("while true; do echo tick; sleep 0.1; done", window=0.5, extend_window=longer)
+    assert r.stopped and len(asked) == 2 and 1.0 <= r.duration_s < 5
+    assert asked[0] >= 0.5 and asked[1] >= 1.0
+
+
 def test_a_command_that_ignores_sigint_costs_the_session_not_the_run(shell: ShellSession, tmp_path: Path) -> None:
     shell.run("export KEEP=me; cd /tmp")
     with pytest.raises(SessionLost) as lost:
