@@ -11,8 +11,9 @@ from golive import plan as planning
 from golive.errors import EXIT_PASSED, InputError
 from golive.parse import parse_text
 from golive.plan import Kind, Plan, is_secret
+from golive.record.chain import Run
 from golive.record.events import EventType as E
-from golive.record.store import Run, Store
+from golive.record.store import Store
 from golive.run.people import identity
 
 FINISHED = ("passed", "rolled_back", "aborted")

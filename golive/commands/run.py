@@ -13,8 +13,9 @@ from golive.errors import InputError, LockHeld
 from golive.model import Check, Checklist
 from golive.parse import load, parse_text
 from golive.plan import Plan
+from golive.record.chain import Run
 from golive.record.events import EventType as E
-from golive.record.store import Run, Store
+from golive.record.store import Store
 from golive.run.console import Reporter, make_console
 from golive.run.engine import Engine, RunOptions
 from golive.run.people import Nobody, People, Terminal, identity

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,16 +16,12 @@ from markdown_it.token import Token
 
 from golive.model import (
     AnyItem,
-    Check,
     Checklist,
     Commands,
-    Content,
-    Counts,
     Estimate,
     ExpectedBlock,
     Field,
     Note,
-    Section,
     SectionKind,
     Signoff,
     Step,
@@ -34,8 +29,9 @@ from golive.model import (
     Task,
     TimelineRow,
 )
-from golive.parse import blocks, expectations, fields, sections
+from golive.parse import assemble, blocks, expectations, fields, sections
 from golive.parse.annotations import from_comment
+from golive.parse.assemble import Builder
 
 _MD = MarkdownIt("commonmark").enable("table")
 _TASK = ("[ ]", "[x]", "[X]")
@@ -79,22 +75,6 @@ def _tree(tokens: list[Token]) -> list[_Node]:
 
 
 @dataclass
-class _Builder:
-    title: str
-    level: int
-    line: int
-    kind: SectionKind | None
-    why: str
-    parent_title: str = ""
-    items: list[AnyItem] = field(default_factory=list)
-    children: list[_Builder] = field(default_factory=list)
-    estimate: Estimate | None = None
-    trigger: str = ""
-    front_matter: bool = False
-    title_candidate: bool = False
-
-
-@dataclass
 class _Reader:
     """Walks one document; holds what later nodes need to know about earlier ones."""
 
@@ -106,13 +86,13 @@ class _Reader:
 
     # --- nodes -> items ---------------------------------------------------------------------------
 
-    def items(self, nodes: list[_Node], section: _Builder) -> list[AnyItem]:
+    def items(self, nodes: list[_Node], section: Builder) -> list[AnyItem]:
         out: list[AnyItem] = []
         for node in nodes:
             self.node(node, section, out)
         return out
 
-    def node(self, node: _Node, section: _Builder, out: list[AnyItem]) -> None:
+    def node(self, node: _Node, section: Builder, out: list[AnyItem]) -> None:
         kind = node.type
         if kind == "paragraph":
             self.paragraph(node, section, out)
@@ -132,7 +112,7 @@ class _Reader:
         if kind not in ("paragraph", "fence", "code_block"):
             self.expected_intro = None
 
-    def paragraph(self, node: _Node, section: _Builder, out: list[AnyItem]) -> None:
+    def paragraph(self, node: _Node, section: Builder, out: list[AnyItem]) -> None:
         assert node.inline is not None
         content = node.inline.content
         first = node.line
@@ -183,7 +163,7 @@ class _Reader:
             section.trigger = condition
         out.append(Note(first, text))
 
-    def block(self, node: _Node, section: _Builder, out: list[AnyItem]) -> None:
+    def block(self, node: _Node, section: Builder, out: list[AnyItem]) -> None:
         token = node.token
         assert token is not None
         fenced = node.type == "fence"
@@ -227,7 +207,7 @@ class _Reader:
         closing = self.lines[last].strip()
         return closing.startswith(token.markup) and set(closing) == {token.markup[0]}
 
-    def list_item(self, node: _Node, ordered: bool, section: _Builder, out: list[AnyItem]) -> None:
+    def list_item(self, node: _Node, ordered: bool, section: Builder, out: list[AnyItem]) -> None:
         head = node.children[0] if node.children else None
         rest = node.children[1:] if head is not None and head.type == "paragraph" else node.children
         raw = head.inline.content if head is not None and head.type == "paragraph" and head.inline else ""
@@ -341,22 +321,6 @@ def _signoff(line: int, text: str, checked: bool, found: list[Field]) -> Signoff
     return Signoff(line, plain, "", person, checked)
 
 
-# --- sections ---------------------------------------------------------------------------------------
-
-
-def _kind_by_content(items: tuple[AnyItem, ...], children: list[Section]) -> tuple[SectionKind, str]:
-    if any(isinstance(i, Task | Commands | Step) for i in items):
-        return SectionKind.RUN, "holds commands or tasks"
-    kinds = {c.kind for c in children}
-    if SectionKind.RUN in kinds:
-        return SectionKind.RUN, "its subsections run"
-    # A container of follow-ups (Post-Deployment -> Day 1, Week 1) or of references is one too.
-    for only in (SectionKind.FOLLOWUP, SectionKind.REFERENCE):
-        if kinds and kinds <= {only, SectionKind.INFO} and only in kinds:
-            return only, f"its subsections are {only.value}"
-    return SectionKind.INFO, "no rule, nothing to run"
-
-
 def _front_matter_end(lines: list[str]) -> int:
     """Line number (1-based) closing a YAML front matter block, or 0."""
     if not lines or lines[0].strip() != "---":
@@ -367,33 +331,6 @@ def _front_matter_end(lines: list[str]) -> int:
     return 0
 
 
-def _finish(builder: _Builder, reader: _Reader, nodes_by_builder: dict[int, list[_Node]]) -> Section:
-    children = [_finish(child, reader, nodes_by_builder) for child in builder.children]
-    items = tuple(builder.items)
-    kind, why = builder.kind, builder.why
-    if builder.front_matter:
-        kind, why = SectionKind.INFO, "front matter"
-    if kind is None:
-        kind, why = _kind_by_content(items, children)
-    due = sections.followup_offset(builder.title, builder.parent_title) if kind is SectionKind.FOLLOWUP else None
-    trigger = builder.trigger
-    if kind is SectionKind.ROLLBACK and not trigger:
-        trigger = sections.condition_text(builder.title)
-    return Section(
-        title="front matter" if builder.front_matter else builder.title,
-        level=builder.level,
-        line=builder.line,
-        kind=kind,
-        kind_why=why,
-        items=items,
-        sections=tuple(children),
-        estimate=builder.estimate,
-        at_s=sections.schedule_offset(builder.title),
-        due_s=due,
-        trigger=trigger,
-    )
-
-
 def parse_text(text: str, path: str = "<text>") -> Checklist:
     """Read a checklist from Markdown text. Pure: never runs anything, never raises on content."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -401,7 +338,7 @@ def parse_text(text: str, path: str = "<text>") -> Checklist:
     tokens = _MD.parse(text)
     reader = _Reader(lines)
     fm_end = _front_matter_end(lines)
-    root = _Builder("", 0, 1, SectionKind.INFO, "document")
+    root = Builder("", 0, 1, SectionKind.INFO, "document")
     stack = [root]
     for node in _tree(tokens):
         if node.type == "heading" and node.inline is not None and node.token is not None:
@@ -413,7 +350,7 @@ def parse_text(text: str, path: str = "<text>") -> Checklist:
             # A leading H1 is the document's title ("Rollback drill"): its words say nothing of its sections.
             parent_kind = parent.kind if parent is not root and not parent.title_candidate else None
             kind, why = sections.classify(title, parent_kind, parent.title)
-            builder = _Builder(title, level, node.line, kind, why, parent.title, front_matter=node.line <= fm_end)
+            builder = Builder(title, level, node.line, kind, why, parent.title, front_matter=node.line <= fm_end)
             builder.title_candidate = level == 1 and not any(not b.front_matter for b in root.children)
             parent.children.append(builder)
             stack.append(builder)
@@ -422,9 +359,9 @@ def parse_text(text: str, path: str = "<text>") -> Checklist:
         current = stack[-1]
         # Items read with the kind known so far; undecided sections read as runnable.
         reader.node(node, current, current.items)
-    title, title_line, preamble, tops = _title_and_sections(root, path)
-    finished = tuple(_finish(b, reader, {}) for b in tops)
-    finished = _apply_timeline(finished, reader.timeline)
+    title, title_line, preamble, tops = assemble.title_and_sections(root, path)
+    finished = tuple(assemble.finish(b) for b in tops)
+    finished = assemble.apply_timeline(finished, reader.timeline)
     checklist = Checklist(
         path=path,
         title=title,
@@ -437,176 +374,9 @@ def parse_text(text: str, path: str = "<text>") -> Checklist:
         line_count=len(lines) - (1 if text.endswith("\n") else 0),
         title_line=title_line,
     )
-    checklist = replace(checklist, fields=_fields(checklist))
-    checklist = _map_placeholders_to_fields(checklist)
-    return replace(checklist, counts=_counts(checklist))
-
-
-def _title_and_sections(root: _Builder, path: str) -> tuple[str, int, list[AnyItem], list[_Builder]]:
-    """One leading H1 is the checklist's title and its children are the top sections."""
-    h1 = [b for b in root.children if b.level == 1 and not b.front_matter]
-    lead = [b for b in root.children if not b.front_matter]
-    if len(h1) == 1 and lead and lead[0] is h1[0]:
-        head = h1[0]
-        rest = [b for b in root.children if b is not head]
-        return (
-            head.title,
-            head.line,
-            [*root.items, *head.items],
-            [*rest[: root.children.index(head)], *head.children, *rest[root.children.index(head) :]],
-        )
-    title = lead[0].title if lead else Path(path).stem
-    return title, 0, list(root.items), list(root.children)
-
-
-def _apply_timeline(tops: tuple[Section, ...], rows: list[TimelineRow]) -> tuple[Section, ...]:
-    """Give run sections without an estimate the duration from a timeline table row."""
-    if not rows:
-        return tops
-    flat: list[Section] = []
-
-    def visit(s: Section) -> None:
-        flat.append(s)
-        for c in s.sections:
-            visit(c)
-
-    for s in tops:
-        visit(s)
-    matches: dict[int, Estimate] = {}
-    start = 0
-    for row in rows:
-        if row.duration_s is None:
-            continue
-        words = _words(row.activity)
-        best, best_score = -1, 0.0
-        for index in range(start, len(flat)):
-            s = flat[index]
-            if s.kind is not SectionKind.RUN or s.estimate is not None or s.line in matches:
-                continue
-            score = len(words & _words(s.title)) / max(len(words), 1)
-            if score > best_score:
-                best, best_score = index, score
-        if best >= 0 and best_score >= 0.5:
-            matches[flat[best].line] = Estimate(row.duration_s, row.duration_s, f"timeline: {row.activity}", row.line)
-            start = best + 1
-
-    def rebuild(s: Section) -> Section:
-        children = tuple(rebuild(c) for c in s.sections)
-        return replace(s, sections=children, estimate=matches.get(s.line, s.estimate))
-
-    return tuple(rebuild(s) for s in tops)
-
-
-_STOP = {"the", "a", "an", "of", "to", "and", "step", "phase", "run", "for", "on", "in"}
-
-
-def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP and not w.isdigit()}
-
-
-def map_items(checklist: Checklist, fn: Callable[[AnyItem], AnyItem]) -> Checklist:
-    """A copy of the checklist with `fn` applied to every item, nested ones included."""
-
-    def item(i: AnyItem) -> AnyItem:
-        if isinstance(i, Task | Step):
-            i = replace(i, children=tuple(item(c) for c in i.children))
-        return fn(i)
-
-    def section(s: Section) -> Section:
-        return replace(s, items=tuple(item(i) for i in s.items), sections=tuple(section(c) for c in s.sections))
-
-    return replace(
-        checklist, items=tuple(item(i) for i in checklist.items), sections=tuple(section(s) for s in checklist.sections)
-    )
-
-
-def _map_placeholders_to_fields(checklist: Checklist) -> Checklist:
-    """`YOUR_MONITOR_ROLE` is filled by the field "IAM role/user for monitor" the checklist declares."""
-    declared = {f.name: set(f.name.split("_")) for f in checklist.fields}
-
-    def best(name: str) -> str:
-        if name in declared:
-            return name
-        words = set(name.split("_"))
-        fits = sorted((len(w - words), n) for n, w in declared.items() if words <= w)
-        return fits[0][1] if fits else name
-
-    names = {
-        p.field
-        for _section, item in checklist.walk()
-        if isinstance(item, Commands)
-        for c in item.commands
-        for p in c.placeholders
-    }
-    mapping = {name: best(name) for name in names if best(name) != name}
-    if not mapping:
-        return checklist  # nothing maps onto a declared field: the model stays as it is
-
-    def remap(i: AnyItem) -> AnyItem:
-        if not isinstance(i, Commands) or not any(p.field in mapping for c in i.commands for p in c.placeholders):
-            return i
-        commands = tuple(
-            replace(c, placeholders=tuple(replace(p, field=mapping.get(p.field, p.field)) for p in c.placeholders))
-            for c in i.commands
-        )
-        return replace(i, commands=commands)
-
-    return map_items(checklist, remap)
-
-
-def _fields(checklist: Checklist) -> tuple[Field, ...]:
-    seen: dict[str, Field] = {}
-    for _section, item in checklist.walk():
-        candidates: list[Field] = []
-        if isinstance(item, Field):
-            candidates = [item]
-        elif isinstance(item, Task):
-            candidates = list(item.fields)
-        for f in candidates:
-            seen.setdefault(f.name, f)
-        if isinstance(item, Commands):
-            for cmd in item.commands:
-                for e in cmd.expectations:
-                    if e.kind.value == "field":
-                        seen.setdefault(e.value, Field(e.line, e.value, e.text))
-    return tuple(seen.values())
-
-
-def _counts(checklist: Checklist) -> Counts:
-    """Counts from the model, so a lost task or fence shows up as a wrong count."""
-    headings = len(checklist.all_sections())
-    tasks = checked = fences = commands = signoffs = expects = placeholders = 0
-    for _section, item in checklist.walk():
-        if isinstance(item, Note) and item.heading:
-            headings += 1
-        elif isinstance(item, Task):
-            tasks += 1
-            checked += item.checked
-        elif isinstance(item, Signoff):
-            signoffs += 1
-            if item.checkbox:
-                tasks += 1
-                checked += item.checked
-        if isinstance(item, Commands | Content | ExpectedBlock | Check) and item.fenced:
-            fences += 1
-        if isinstance(item, Commands):
-            commands += len(item.commands)
-            for cmd in item.commands:
-                expects += len(cmd.expectations)
-                placeholders += len(cmd.placeholders)
-                # `# Expected commit: [insert commit hash …]` is a placeholder filled by a field
-                placeholders += sum(1 for e in cmd.expectations if e.kind.value == "field")
-    return Counts(
-        headings=headings + (1 if checklist.title_line else 0),
-        tasks=tasks,
-        checked=checked,
-        fences=fences,
-        commands=commands,
-        fields=len(checklist.fields),
-        signoffs=signoffs,
-        expectations=expects,
-        placeholders=placeholders,
-    )
+    checklist = replace(checklist, fields=assemble.fields(checklist))
+    checklist = assemble.map_placeholders_to_fields(checklist)
+    return replace(checklist, counts=assemble.counts(checklist))
 
 
 def parse_file(path: str | Path) -> Checklist:

@@ -1,4 +1,4 @@
-"""The store: runs, the append-only hash-chained event log, outputs, and lease locks.
+"""The store: runs, the append-only hash-chained event log, outputs, and lease locks (leases.py).
 
 SQLite under GOLIVE_HOME (default `.golive/` of the working directory), or PostgreSQL with
 GOLIVE_DATABASE_URL. Every append is its own committed transaction: when `append` returns,
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import secrets
@@ -18,20 +17,18 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, delete, event, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, insert, select, text, update
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from golive.errors import InputError, LockHeld, NotFound
+from golive.errors import InputError, NotFound
 from golive.record import schema
-from golive.record.schema import events, locks, outputs, runs
-from golive.secrets import redact
+from golive.record.chain import GENESIS, Event, Output, Run, canonical, chain_hash, now, utc
+from golive.record.leases import Leases
+from golive.record.schema import events, outputs, runs
 
-GENESIS = "0" * 64
 _INSERT_EVENT = insert(events)
 _LOCK_RUN = select(runs.c.id).where(runs.c.id == bindparam("id_")).with_for_update()
 _TAIL = select(events.c.seq, events.c.hash).where(events.c.run_id == bindparam("run_id")).order_by(events.c.seq.desc())
@@ -46,77 +43,6 @@ _UPDATE_FINISHED = (
 )
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def canonical(data: Any) -> str:
-    """The JSON that is hashed and stored: sorted keys, no spaces, secrets redacted."""
-    return json.dumps(redact(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def chain_hash(
-    prev: str, run_id: str, seq: int, at: datetime, type_: str, item: str | None, actor: str | None, data: str
-) -> str:
-    body = "\n".join(
-        [prev, run_id, str(seq), at.isoformat(timespec="microseconds"), type_, item or "", actor or "", data]
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Event:
-    run_id: str
-    seq: int
-    at: datetime
-    type: str
-    item: str | None
-    actor: str | None
-    data: dict[str, Any]
-    prev_hash: str
-    hash: str
-
-
-@dataclass(frozen=True)
-class Run:
-    id: str
-    checklist_path: str
-    checklist_sha256: str
-    checklist_text: str
-    title: str
-    env: str
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    created_by: str
-    host: str
-    options: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Output:
-    id: int
-    item: str
-    attempt: int
-    stream: str
-    head: str
-    tail: str
-    total_bytes: int
-    cut_bytes: int
-
-    @property
-    def text(self) -> str:
-        if self.cut_bytes:
-            return f"{self.head}\n[… {self.cut_bytes:,} bytes not kept …]\n{self.tail}"
-        return self.head + self.tail
-
-
 def default_home() -> Path:
     return Path(os.environ.get("GOLIVE_HOME") or ".golive")
 
@@ -129,7 +55,7 @@ def database_url(home: Path | None = None) -> str:
     return f"sqlite:///{(home / 'golive.db').resolve()}"
 
 
-class Store:
+class Store(Leases):
     def __init__(self, url: str, home: Path | None = None) -> None:
         self.url = url
         self.home = (home or default_home()).resolve()  # commands `cd` away: paths must not be relative
@@ -343,7 +269,7 @@ class Store:
             Event(
                 r["run_id"],
                 r["seq"],
-                _utc(r["at"]) or now(),
+                utc(r["at"]) or now(),
                 r["type"],
                 r["item"],
                 r["actor"],
@@ -353,6 +279,10 @@ class Store:
             )
             for r in rows
         ]
+
+    def count_events(self, run_id: str) -> int:
+        with self._read.connect() as conn:
+            return int(conn.execute(select(func.count()).where(events.c.run_id == run_id)).scalar() or 0)
 
     def set_status(self, run_id: str, status: str) -> None:
         with self._write.begin() as conn:
@@ -409,66 +339,6 @@ class Store:
             prev, expected = e.hash, e.seq + 1
         return problems
 
-    # --- lease locks -----------------------------------------------------------------------------------
-
-    def acquire_lock(self, name: str, run_id: str, holder: str, ttl_s: float) -> None:
-        """Hold `name` for `run_id` until released or `ttl_s` passes without a renewal."""
-        for _attempt in range(3):
-            try:
-                self._try_lock(name, run_id, holder, ttl_s)
-                return
-            except IntegrityError:
-                continue  # another run inserted the lock between our read and our write: look again
-        raise LockHeld(f"the lock {name!r} is contended by several runs at once", "try again")
-
-    def _try_lock(self, name: str, run_id: str, holder: str, ttl_s: float) -> None:
-        t = now()
-        with self._write.begin() as conn:
-            row = conn.execute(select(locks).where(locks.c.name == name).with_for_update()).mappings().first()
-            if row is not None:
-                expires = _utc(row["expires_at"])
-                in_force = expires is not None and expires > t
-                # The same run may take its lease back only from a holder that is gone (golive was killed).
-                if in_force and (row["run_id"] != run_id or (row["holder"] != holder and _holder_alive(row["holder"]))):
-                    raise LockHeld(
-                        f"run {row['run_id']} of this checklist and environment is active ({row['holder']})",
-                        f"wait for it, or if its holder died the lease expires at {expires:%H:%M:%S} UTC",
-                    )
-                conn.execute(delete(locks).where(locks.c.name == name))
-            conn.execute(
-                insert(locks).values(
-                    name=name, run_id=run_id, holder=holder, acquired_at=t, expires_at=t + timedelta(seconds=ttl_s)
-                )
-            )
-
-    def lock_holder(self, name: str) -> tuple[str, str, datetime] | None:
-        """(run id, holder, expiry) of a lease still in force, or None."""
-        with self._read.connect() as conn:
-            row = conn.execute(select(locks).where(locks.c.name == name)).mappings().first()
-        if row is None:
-            return None
-        expires = _utc(row["expires_at"])
-        if expires is None or expires <= now():
-            return None
-        return row["run_id"], row["holder"], expires
-
-    def renew_lock(self, name: str, run_id: str, ttl_s: float) -> bool:
-        with self._write.begin() as conn:
-            result = conn.execute(
-                update(locks)
-                .where(locks.c.name == name, locks.c.run_id == run_id)
-                .values(expires_at=now() + timedelta(seconds=ttl_s))
-            )
-        return bool(result.rowcount)
-
-    def release_lock(self, name: str, run_id: str) -> None:
-        with self._write.begin() as conn:
-            conn.execute(delete(locks).where(locks.c.name == name, locks.c.run_id == run_id))
-
-    def count_events(self, run_id: str) -> int:
-        with self._read.connect() as conn:
-            return int(conn.execute(select(func.count()).where(events.c.run_id == run_id)).scalar() or 0)
-
 
 def _like(ref: str) -> str:
     """A run id fragment as a LIKE pattern: wildcards taken literally, case folded (as on both backends)."""
@@ -477,20 +347,6 @@ def _like(ref: str) -> str:
 
 def _id_like(pattern: str) -> Any:
     return func.lower(runs.c.id).like(pattern, escape="\\")
-
-
-def _holder_alive(holder: str) -> bool:
-    """Is the process named by `host:pid` still alive? Another host's holder counts as alive."""
-    host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _run(row: Any) -> Run:
@@ -502,8 +358,8 @@ def _run(row: Any) -> Run:
         title=row["title"],
         env=row["env"],
         status=row["status"],
-        started_at=_utc(row["started_at"]) or now(),
-        finished_at=_utc(row["finished_at"]),
+        started_at=utc(row["started_at"]) or now(),
+        finished_at=utc(row["finished_at"]),
         created_by=row["created_by"],
         host=row["host"],
         options=json.loads(row["options"]),

@@ -12,7 +12,8 @@ from typing import Any
 from golive import plan as planning
 from golive.parse import parse_text
 from golive.plan import Kind, Phase, Plan, PlanStep, first_line, plain
-from golive.record.store import Output, Run, Store
+from golive.record.chain import Output, Run
+from golive.record.store import Store
 from golive.run.state import RunState, StepRecord, replay
 
 

@@ -19,11 +19,13 @@ from types import FrameType
 from typing import Any
 
 from golive.plan import Plan, PlanStep, is_secret
+from golive.record.chain import Run
 from golive.record.events import EventType as E
-from golive.record.store import Run, Store
+from golive.record.store import Store
 from golive.run.console import Reporter
 from golive.run.people import Answer, NeedPerson, People
-from golive.run.shell import ShellSession, kill_leftovers, restore_script
+from golive.run.shell import ShellSession, kill_leftovers
+from golive.run.shellstate import restore_script
 from golive.run.state import RunState, apply, replay
 from golive.secrets import Masker, Secret
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from golive.record.chain import Event
 from golive.record.events import EventType as E
-from golive.record.store import Event
 
 
 @dataclass

@@ -19,7 +19,8 @@ from sqlalchemy import inspect
 from golive.errors import InputError, LockHeld, NotFound
 from golive.record import schema
 from golive.record import store as store_module
-from golive.record.store import GENESIS, Run, Store
+from golive.record.chain import GENESIS, Run
+from golive.record.store import Store
 from golive.secrets import Secret
 from tests.record.conftest import Database, RawSQL
 

@@ -17,7 +17,8 @@ import pytest
 
 from golive import plan as planning
 from golive.parse import parse_text
-from golive.record.store import Run, Store
+from golive.record.chain import Run
+from golive.record.store import Store
 from golive.report import html as html_report
 from golive.report import junit as junit_report
 from golive.report import view

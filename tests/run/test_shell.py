@@ -9,7 +9,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from golive.run.shell import SessionLost, ShellError, ShellSession, restore_script
+from golive.run.shell import SessionLost, ShellError, ShellSession
+from golive.run.shellstate import restore_script
 
 
 @pytest.fixture

@@ -1,0 +1,322 @@
+"""Running a command step: accept the block, allow a destructive command, check sudo, fill the
+placeholders, run it in the session (or start it as a service), judge it and keep its output.
+
+`CommandStep` belongs to a `StepRunner`: field values and what to do after a failure are its.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from typing import TYPE_CHECKING
+
+from golive.model import Command, Mode
+from golive.parse.hazards import fill
+from golive.plan import PlanStep
+from golive.record.events import EventType as E
+from golive.run import services as svc
+from golive.run.engine import Abort, Service, answer_of
+from golive.run.judge import FAILED, PERSON, judge
+from golive.run.shell import CommandResult, SessionLost, ShellError
+
+if TYPE_CHECKING:
+    from golive.run.steps import StepRunner
+
+_PY_END = "__GOLIVE_PY_END__"
+
+
+class CommandStep:
+    """Runs the command steps of one `StepRunner`."""
+
+    def __init__(self, runner: StepRunner) -> None:
+        self.runner = runner
+        self.e = runner.e
+        self._sudo_ok: bool | None = None
+
+    def command(self, step: PlanStep) -> str:
+        e = self.e
+        cmd = step.command
+        assert cmd is not None
+        if cmd.option is not None:
+            chosen = e.state.choices.get(cmd.option.group)
+            if chosen != cmd.option.index:
+                label = e.state.choice_labels.get(cmd.option.group, "another option")
+                return e.finish_step(step, "not_run", f"alternative not chosen ({label} was)")
+        if cmd.platform:
+            return e.finish_step(step, "not_run", f"written for {cmd.platform.title()}; this is Linux")
+        if step.block in e.skipped_blocks:
+            return e.finish_step(step, "skipped", "its block was skipped", e.actor)
+        values = self.runner.need_values(step)
+        text = fill(cmd.text, cmd.placeholders, values) if cmd.lang == "bash" else _fill_raw(cmd, values)
+        shown = e.masker(text)
+        try:
+            self._accept(step, shown)
+        except _SkipBlock as skip:
+            e.skipped_blocks.add(step.block)
+            return e.finish_step(step, "skipped", skip.reason or "the operator skipped these commands", e.actor)
+        if cmd.destructive and not e.options.allow_destructive:
+            stored = answer_of(e.state, step.id)
+            answer = stored[0] if stored else e.people.destructive(step.id, shown, cmd.destructive)
+            if answer.verb in ("skip",):
+                return e.finish_step(step, "skipped", answer.reason or "destructive command not allowed", e.actor)
+            if answer.verb == "abort":
+                raise Abort(f"aborted at destructive command {step.id}")
+        if cmd.sudo and not self._sudo_works():
+            return self._fail(
+                step,
+                "sudo would ask for a password and golive has no terminal to type it in: allow "
+                "this command without a password (sudoers NOPASSWD), or run it yourself and "
+                f"`golive confirm {e.run.id} {step.id} --done`",
+            )
+        if cmd.lang == "python":
+            text = f"python3 - <<'{_PY_END}'\n{text}\n{_PY_END}"
+        attempt = e.state.steps[step.id].attempts + 1 if step.id in e.state.steps else 1
+        while True:
+            status, reason = self._attempt(step, text, shown, attempt)
+            if status != FAILED:
+                return status
+            outcome = self.runner.after_failure(step, reason, retryable=True)
+            if outcome != "retry":
+                return outcome
+            attempt += 1
+
+    def _accept(self, step: PlanStep, shown: str) -> None:
+        e = self.e
+        if e.options.yes or step.block in e.accepted:
+            return
+        block_id = f"L{step.block}"
+        stored = answer_of(e.state, block_id) or answer_of(e.state, step.id)
+        if stored is None:
+            commands = [s.command.text for s in e.plan.steps if s.block == step.block and s.command]
+            for c in commands:
+                e.reporter.say(f"    $ {e.masker(c).splitlines()[0]}", "bold")
+            answer = e.people.accept(block_id, commands)
+            if answer.verb in ("yes", "confirm"):
+                e.record(E.ANSWER, block_id, e.actor, verb="accept")
+        else:
+            answer = stored[0]
+        if answer.verb == "abort":
+            raise Abort(f"aborted by {e.actor} before {step.id}")
+        if answer.verb == "skip":
+            raise _SkipBlock(answer.reason)
+        e.accepted.add(step.block)
+
+    def _attempt(self, step: PlanStep, text: str, shown: str, attempt: int) -> tuple[str, str]:
+        e = self.e
+        cmd = step.command
+        assert cmd is not None and e.shell is not None
+        e.record(
+            E.STEP_STARTED,
+            step.id,
+            phase=step.phase.value,
+            attempt=attempt,
+            command=shown,
+            session=e.shell.session_id,
+            n=e.shell._counter + 1,
+            mode=cmd.mode.value,
+        )
+        e.reporter.command(shown)
+        if cmd.mode is Mode.SERVICE:
+            return self._service(step, text)
+        result = self._run(step, text)
+        if result.still_running:
+            return self._handed_over(step, result)
+        verdict_status, reason, judged_by = self._judge(step, result)
+        status = verdict_status
+        if cmd.mode is Mode.OBSERVE and result.stopped and not e.interrupted:
+            # Still going when its window closed: the exit status is golive's stop, not a verdict.
+            status = "observed"
+            reason = f"a bounded observation: watched for {result.duration_s:.0f} s, then stopped by golive"
+        elif result.stopped and e.interrupted:
+            status, reason = FAILED, "interrupted by the operator"
+            e.interrupted = False
+        outputs = self._save_outputs(step, attempt, result)
+        e.record_session_state()
+        e.finish_step(
+            step,
+            status,
+            reason,
+            judged_by,
+            result.duration_s,
+            exit_code=result.exit_code,
+            timed_out=result.timed_out,
+            outputs=outputs,
+            attempt=attempt,
+        )
+        return status, reason
+
+    def _run(self, step: PlanStep, text: str) -> CommandResult:
+        e = self.e
+        cmd = step.command
+        assert cmd is not None and e.shell is not None
+        window = e.options.follow_window_s if cmd.mode is Mode.OBSERVE else None
+        says_server = "server" in " ".join((step.section.title, *cmd.comments)).lower()
+
+        def detect(result: CommandResult, procs: list) -> bool:  # type: ignore[type-arg]
+            return bool(svc.looks_like_service(procs, result.stdout, result.stderr, says_server))
+
+        try:
+            return e.shell.run(
+                text,
+                timeout=e.options.timeout_s,
+                window=window,
+                on_output=e.reporter.output,
+                detect_service=detect if cmd.mode is Mode.RUN else None,
+                service_after=e.options.start_window_s,
+                stop_requested=lambda: e.interrupted,
+                extend_window=lambda watched: e.people.watch_longer(step.id, watched),
+            )
+        except SessionLost as lost:
+            e.replace_session(f"{step.id} had to be stopped by ending its shell session; a new session continues")
+            return lost.result
+        except ShellError:
+            code = e.shell.proc.returncode if e.shell.proc is not None else None
+            e.replace_session(f"{step.id} ended the shell session (`exit {code}`); a new session continues")
+            from golive.run.output import Capture
+
+            return CommandResult(e.masker(text), code, Capture(), Capture(), 0.0)
+
+    def _judge(self, step: PlanStep, result: CommandResult) -> tuple[str, str, str | None]:
+        e = self.e
+        assert step.command is not None
+        verdict = judge(
+            step.command, result.exit_code, e.masker(result.out), e.masker(result.err), result.timed_out, e.values
+        )
+        if verdict.status != PERSON:
+            return verdict.status, verdict.reason, None
+        stored = answer_of(e.state, step.id)
+        if stored is not None:
+            answer, actor = stored
+        else:
+            answer, actor = e.people.judge(step.id, result.command, e.masker(result.out), verdict.reason), e.actor
+        if answer.verb in ("passed", "confirm", "yes"):
+            return "passed", f"{verdict.reason}: judged by a person", actor
+        return FAILED, answer.reason or f"{verdict.reason}: a person said no", actor
+
+    def _save_outputs(self, step: PlanStep, attempt: int, result: CommandResult) -> list[int]:
+        e = self.e
+        ids = []
+        for stream, capture in (("out", result.stdout), ("err", result.stderr)):
+            if capture.total:
+                head, tail = capture.parts()
+                ids.append(
+                    e.store.save_output(
+                        e.run.id, step.id, attempt, stream, e.masker(head), e.masker(tail), capture.total, capture.cut
+                    )
+                )
+        return ids
+
+    def _service(self, step: PlanStep, text: str) -> tuple[str, str]:
+        """A known service: start it in the background and wait until it is ready."""
+        e = self.e
+        cmd = step.command
+        assert cmd is not None and e.shell is not None
+        backgrounds_itself = text.rstrip().endswith("&")
+        n = e.shell._counter + 1
+        result = e.shell.run(text, timeout=e.options.timeout_s, background=not backgrounds_itself, keep_outputs=True)
+        out, err = f"{e.shell.scratch}/c{n}.out", f"{e.shell.scratch}/c{n}.err"
+        pid = result.background_pid
+        if pid is None:
+            e.finish_step(step, FAILED, "it did not start a background process", exit_code=result.exit_code)
+            return FAILED, "no background process"
+        ready = svc.wait_ready(pid, cmd.port, out, err, e.options.service_timeout_s)
+        e.record_session_state()
+        if not ready.ready:
+            reason = f"service did not become ready: {ready.how}"
+            if svc.alive(pid):
+                from golive.run.shell import stop_processes
+
+                stop_processes(svc.tree(pid))
+            log = _read(out) + _read(err)
+            ids = (
+                [e.store.save_output(e.run.id, step.id, 1, "service", e.masker(log[:65536]), "", len(log), 0)]
+                if log
+                else []
+            )
+            e.finish_step(step, FAILED, reason, exit_code=ready.exit_code, outputs=ids)
+            return FAILED, reason
+        port = ready.ports[0] if ready.ports else cmd.port
+        e.services.append(svc_record := Service(step.id, pid, port, out, err, ready.how))
+        e.record(E.SERVICE_STARTED, step.id, pid=pid, port=port, log=out, ready=ready.how, how="background")
+        self._announce(step, pid, port)
+        reason = f"service started in the background (pid {svc_record.pid}); ready: {ready.how}"
+        e.finish_step(step, "passed", reason, exit_code=None)
+        return "passed", reason
+
+    def _handed_over(self, step: PlanStep, result: CommandResult) -> tuple[str, str]:
+        """A command still running after its start window turned out to be a service."""
+        e = self.e
+        assert e.shell is not None
+        n = e.shell._counter
+        procs = e.shell.step_processes(n)
+        pid = procs[0].pid if procs else 0
+        ports = svc.listening_ports(procs)
+        out, err = f"{e.shell.scratch}/c{n}.out", f"{e.shell.scratch}/c{n}.err"
+        e.services.append(Service(step.id, pid, ports[0] if ports else None, out, err, "kept its terminal"))
+        e.record(
+            E.SERVICE_STARTED,
+            step.id,
+            pid=pid,
+            port=ports[0] if ports else None,
+            log=out,
+            ready=svc.looks_like_service(procs, result.stdout, result.stderr, True),
+            how="kept its session",
+        )
+        e.replace_session(f"{step.id} keeps running in the previous session, like a second terminal", keep_old=True)
+        self._announce(step, pid, ports[0] if ports else None)
+        reason = f"still running after {result.duration_s:.0f} s and serving: left running (pid {pid})"
+        e.finish_step(step, "passed", reason, duration_s=result.duration_s)
+        return "passed", reason
+
+    def _announce(self, step: PlanStep, pid: int, port: int | None) -> None:
+        """Later steps know the service: GOLIVE_SERVICE_PID/_PORT (the latest) and …_L154 (this one)."""
+        assert self.e.shell is not None
+        values = {"GOLIVE_SERVICE_PID": str(pid), f"GOLIVE_SERVICE_PID_{step.id}": str(pid)}
+        if port is not None:
+            values |= {"GOLIVE_SERVICE_PORT": str(port), f"GOLIVE_SERVICE_PORT_{step.id}": str(port)}
+        self.e.shell.set_variables(values)
+
+    def _fail(self, step: PlanStep, reason: str) -> str:
+        self.e.finish_step(step, FAILED, reason)
+        return self.runner.after_failure(step, reason, retryable=False)
+
+    def _sudo_works(self) -> bool:
+        """Would sudo run without asking for a password? (No sudo at all: let the command say so.)"""
+        if self._sudo_ok is None:
+            if shutil.which("sudo") is None:
+                self._sudo_ok = True
+            else:
+                probe = subprocess.run(
+                    ["sudo", "-n", "true"],
+                    capture_output=True,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                    timeout=10,
+                )
+                self._sudo_ok = probe.returncode == 0
+        return self._sudo_ok
+
+
+class _SkipBlock(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _read(path: str, limit: int = 65536) -> str:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(limit).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _fill_raw(cmd: Command, values: dict[str, str]) -> str:
+    """Placeholders filled as typed, for code that is not shell (a Python block)."""
+    out, pos = [], 0
+    for p in sorted(cmd.placeholders, key=lambda p: p.start):
+        if p.field in values:
+            out.append(cmd.text[pos : p.start] + values[p.field])
+            pos = p.end
+    out.append(cmd.text[pos:])
+    return "".join(out)
