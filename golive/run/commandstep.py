@@ -60,7 +60,7 @@ class CommandStep:
             if answer.verb in ("skip",):
                 return e.finish_step(step, "skipped", answer.reason or "destructive command not allowed", e.actor)
             if answer.verb == "abort":
-                raise Abort(f"aborted at destructive command {step.id}")
+                raise Abort(f"aborted at destructive command {step.id}", by_person=True)
         if cmd.sudo and not self._sudo_works():
             return self._fail(
                 step,
@@ -96,7 +96,7 @@ class CommandStep:
         else:
             answer = stored[0]
         if answer.verb == "abort":
-            raise Abort(f"aborted by {e.actor} before {step.id}")
+            raise Abort(f"aborted by {e.actor} before {step.id}", by_person=True)
         if answer.verb == "skip":
             raise _SkipBlock(answer.reason)
         e.accepted.add(step.block)

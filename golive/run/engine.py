@@ -24,7 +24,7 @@ from golive.record.events import EventType as E
 from golive.record.store import Store
 from golive.run.console import Reporter
 from golive.run.people import Answer, NeedPerson, People
-from golive.run.shell import ShellSession, kill_leftovers
+from golive.run.shell import ShellSession
 from golive.run.shellstate import restore_script
 from golive.run.state import RunState, apply, replay
 from golive.secrets import Masker, Secret
@@ -59,7 +59,11 @@ class RunOptions:
 
 
 class Abort(Exception):
-    """Stop the run: a person chose to, or a failure with nobody to ask."""
+    """Stop the run: a person chose to (the run is `aborted`), or a failure with nobody to ask (`failed`)."""
+
+    def __init__(self, message: str, by_person: bool = False) -> None:
+        super().__init__(message)
+        self.by_person = by_person
 
 
 class RollbackNow(Exception):
@@ -160,6 +164,7 @@ class Engine:
             if resumed:
                 self.record(E.RUN_RESUMED, actor=self.actor, run_status="running", by=self.actor)
             self._record_vars()
+            self._adopt_services()
             self._start_shell(resumed)
             code = self._go(resumed, rollback_only)
         except NeedPerson as exc:
@@ -207,7 +212,7 @@ class Engine:
         try:
             self._main(runner)
         except Abort as exc:
-            return self._finish("aborted" if self.interrupted else "failed", str(exc), 1)
+            return self._finish("aborted" if exc.by_person else "failed", str(exc), 1)
         except RollbackNow as exc:
             status = self.rollback(runner, str(exc))
             return self._finish("rolled_back" if status == "passed" else "failed", f"{exc}; rollback {status}", 1)
@@ -390,6 +395,16 @@ class Engine:
 
     # --- services at the end ----------------------------------------------------------------------------
 
+    def _adopt_services(self) -> None:
+        """Services an earlier golive process of this run started and left up are this run's to end."""
+        from golive.run.services import alive
+
+        for item, data in self.state.services.items():
+            pid = int(data.get("pid") or 0)
+            if data.get("state") == "running" and pid and alive(pid):
+                log = str(data.get("log", ""))
+                self.services.append(Service(item, pid, data.get("port"), log, "", str(data.get("ready", ""))))
+
     def _end_services(self, code: int) -> None:
         from golive.run.services import alive, tree
         from golive.run.shell import stop_processes
@@ -415,9 +430,6 @@ class Engine:
             else:
                 self.record(E.SERVICE_LEFT, s.item, self.actor, pid=s.pid, port=s.port, log=s.out)
                 self.reporter.say(f"  left running: service {s.item} (pid {s.pid}); its output: {s.out}", "cyan")
-
-    def kill_leftovers(self, session: str, n: int) -> int:
-        return kill_leftovers(session, n)
 
 
 def answer_of(state: RunState, item: str) -> tuple[Answer, str] | None:

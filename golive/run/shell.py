@@ -366,6 +366,13 @@ def stop_processes(procs: list[psutil.Process], grace: float = GRACE_S) -> None:
     psutil.wait_procs(alive, timeout=grace)
 
 
+def _environ(proc: psutil.Process) -> dict[str, str]:
+    try:
+        return proc.environ()
+    except (psutil.Error, OSError):
+        return {}
+
+
 def marked_processes(session_id: str, step: int | None = None) -> list[psutil.Process]:
     """Processes that carry GOLIVE_SESSION (and GOLIVE_STEP) in their environment: what a session started."""
     found = []
@@ -380,7 +387,12 @@ def marked_processes(session_id: str, step: int | None = None) -> list[psutil.Pr
 
 
 def kill_leftovers(session_id: str, step: int | None = None) -> int:
-    """Stop processes of an earlier session (after a crash): all of them, or one step's."""
-    victims = marked_processes(session_id, step)
+    """Stop what is left of an earlier session (after golive was killed) so no part of a step goes on.
+
+    That is the session's own bash (marked GOLIVE_SESSION without GOLIVE_STEP: it may still be in the
+    middle of `a; b` and would run `b` later) and the processes of `step`, or of every step.
+    """
+    shells = [p for p in marked_processes(session_id) if "GOLIVE_STEP" not in _environ(p)]
+    victims = shells + marked_processes(session_id, step)
     stop_processes(victims)
     return len(victims)

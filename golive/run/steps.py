@@ -15,7 +15,7 @@ from golive.run.commandstep import CommandStep
 from golive.run.engine import Abort, RollbackNow, answer_of
 from golive.run.judge import FAILED
 from golive.run.people import Answer
-from golive.run.shell import marked_processes
+from golive.run.shell import kill_leftovers, marked_processes
 from golive.secrets import MASK, Secret
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class StepRunner:
         if answer.verb == "skip":
             return e.finish_step(step, "skipped", answer.reason or "skipped", actor, **data)
         if answer.verb == "abort":
-            raise Abort(f"aborted by {actor} at {step.id}")
+            raise Abort(f"aborted by {actor} at {step.id}", by_person=True)
         reason = answer.reason or "a person said it failed"
         e.finish_step(step, "failed", reason, actor, **data)
         return self.after_failure(step, reason, retryable=False)
@@ -218,7 +218,7 @@ class StepRunner:
             return e.finish_step(step, "skipped", f"failed, then skipped: {answer.reason or reason}", e.actor)
         if answer.verb == "rollback":
             raise RollbackNow(f"{step.id} failed: {reason}")
-        raise Abort(f"{step.id} failed: {reason}")
+        raise Abort(f"{step.id} failed: {reason}", by_person=e.people.interactive)
 
     # --- in doubt ------------------------------------------------------------------------------------------
 
@@ -242,9 +242,9 @@ class StepRunner:
                 )
                 answer, actor = e.people.in_doubt(step.id, step.text, alive), e.actor
             if answer.verb == "abort":
-                raise Abort(f"aborted while settling {step.id}")
-            if alive:
-                e.kill_leftovers(session, n)
+                raise Abort(f"aborted while settling {step.id}", by_person=True)
+            if answer.verb in ("rerun", "skip") and session:
+                kill_leftovers(session, n)  # nothing of the interrupted attempt may finish behind our back
             if answer.verb == "done":
                 e.finish_step(step, "confirmed", f"in doubt after an interruption; {actor} says it completed", actor)
             elif answer.verb == "skip":

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
 import textwrap
+import time
 from pathlib import Path
 
 import psutil
@@ -353,8 +359,6 @@ def test_a_bounded_observation_and_a_background_service(tmp_path: Path, isolated
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -364,3 +368,67 @@ def _free_port() -> int:
 def test_bad_options_are_input_errors(tmp_path: Path, bad: list[str]) -> None:
     r = golive("run", str(write(tmp_path, PLACEHOLDERS)), "--non-interactive", *bad, cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_ctrl_c_stops_the_command_and_asks_what_next(tmp_path: Path, isolated_home: Path) -> None:
+    checklist = write(tmp_path, """
+        # Slow
+
+        ## Deployment Steps
+
+        ```bash
+        sleep 30; echo never > never.txt
+        ```
+
+        ## Rollback Plan
+
+        - [ ] Nothing to undo
+        """)  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "golive", "run", str(checklist)], cwd=tmp_path,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ})  # fmt: skip
+    assert proc.stdin is not None
+    proc.stdin.write("y\na\n")  # accept the block; after the interrupt: abort
+    proc.stdin.flush()
+    time.sleep(2.5)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1 and time.monotonic() - started < 15, out + err
+    assert "interrupted by the operator" in out and not (tmp_path / "never.txt").exists()
+    report = last_run(isolated_home)
+    assert report["run"]["status"] == "aborted"
+    assert [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "30"]] == []
+
+
+def test_a_service_started_before_a_pause_is_ended_by_the_resumed_run(tmp_path: Path) -> None:
+    port = _free_port()
+    checklist = write(tmp_path, f"""
+        # Serve, then ask
+
+        ## Deployment Steps
+
+        ```bash
+        python3 -m http.server {port} --bind 127.0.0.1
+        ```
+
+        - [ ] Looks right
+
+        ## Rollback Plan
+
+        - [ ] Nothing to undo
+        """)  # fmt: skip
+    r = golive("run", str(checklist), "--non-interactive", "--yes", cwd=tmp_path)
+    assert r.returncode == 3
+    run_id = r.stdout.splitlines()[0].split()[-1]
+    assert _listening(port)  # a paused run is not over: its service stays up
+    assert golive("confirm", run_id, "L9", cwd=tmp_path).returncode == 0
+    r = golive("resume", run_id, "--non-interactive", "--services", "stop", cwd=tmp_path)
+    assert r.returncode == 0 and "stopped service L6" in r.stdout, r.stdout
+    assert not _listening(port)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0

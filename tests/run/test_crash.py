@@ -7,8 +7,10 @@ each one the way an operator would, by looking at whether its effect happened, t
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -53,15 +55,14 @@ def settle(log: Path, host_died: bool) -> None:
     psutil.wait_procs(leftovers(log), timeout=10)
 
 
-def wait_until_recorded(home: Path, events: int, timeout: float = 30) -> None:
-    """Wait until the run has recorded `events` events (a random point of the run), or it ends."""
-    import sqlite3
-
+def wait_until_recorded(home: Path, events: int, timeout: float = 30, of_type: str = "") -> None:
+    """Wait until the run has recorded `events` events (of a type, if given), or it ends."""
     deadline = time.monotonic() + timeout
+    where = f"where type = '{of_type}'" if of_type else ""
     while time.monotonic() < deadline:
         try:
             with sqlite3.connect(f"file:{home / 'golive.db'}?mode=ro", uri=True, timeout=1) as db:
-                count = db.execute("select count(*) from events").fetchone()[0]
+                count = db.execute(f"select count(*) from events {where}").fetchone()[0]
                 done = db.execute("select count(*) from events where type = 'run_finished'").fetchone()[0]
             if count >= events or done:
                 return
@@ -84,7 +85,7 @@ def test_kill_minus_nine_at_random_moments_then_resume(tmp_path: Path, isolated_
     for trial in range(20):
         home = tmp_path / f"home{trial}"
         log = tmp_path / f"log{trial}.txt"
-        env = {**__import__("os").environ, "GOLIVE_HOME": str(home), "CRASH_LOG": str(log), "NO_COLOR": "1"}
+        env = {**os.environ, "GOLIVE_HOME": str(home), "CRASH_LOG": str(log), "NO_COLOR": "1"}
         proc = subprocess.Popen(
             [sys.executable, "-m", "golive", "run", str(path), "--non-interactive", "--yes"],
             cwd=tmp_path,
@@ -131,3 +132,27 @@ def test_kill_minus_nine_at_random_moments_then_resume(tmp_path: Path, isolated_
     print("crash outcomes:", outcomes)
     # The random moments hit runs mid-flight, and in the middle of commands, so resume and in-doubt were exercised.
     assert outcomes["resumed"] >= 12 and outcomes["in_doubt_done"] >= 2 and outcomes["in_doubt_rerun"] >= 2, outcomes
+
+
+@pytest.mark.timeout(120)
+def test_a_rerun_leaves_nothing_of_the_interrupted_attempt_running(tmp_path: Path, isolated_home: Path) -> None:
+    """The orphaned shell was in the middle of `sleep 2; echo late`: a rerun must stop it, or `late` comes twice."""
+    log = tmp_path / "late.txt"
+    path = tmp_path / "LATE.md"
+    path.write_text(f'# Late\n\n## Deployment Steps\n\n```bash\nsleep 2; echo late >> "{log}"\n```\n\n'
+                    "## Rollback Plan\n\n- [ ] Nothing to undo\n")  # fmt: skip
+    env = {**os.environ, "GOLIVE_HOME": str(isolated_home), "CRASH_LOG": str(log)}
+    proc = subprocess.Popen([sys.executable, "-m", "golive", "run", str(path), "--non-interactive", "--yes"],
+                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL)  # fmt: skip
+    wait_until_recorded(isolated_home, 1, of_type="step_started")  # the command has begun
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    run_id = latest_run(tmp_path, env)
+    assert run_id is not None and not log.exists()  # still sleeping
+    r = golive("resume", run_id, "--non-interactive", "--in-doubt", "rerun", cwd=tmp_path, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    time.sleep(2.5)  # longer than the interrupted attempt would have needed to finish
+    assert log.read_text() == "late\n"
+    assert leftovers(log) == []
