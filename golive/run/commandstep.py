@@ -112,7 +112,7 @@ class CommandStep:
             attempt=attempt,
             command=shown,
             session=e.shell.session_id,
-            n=e.shell._counter + 1,
+            n=e.shell.next_number,
             mode=cmd.mode.value,
         )
         e.reporter.command(shown)
@@ -212,9 +212,8 @@ class CommandStep:
         cmd = step.command
         assert cmd is not None and e.shell is not None
         backgrounds_itself = text.rstrip().endswith("&")
-        n = e.shell._counter + 1
         result = e.shell.run(text, timeout=e.options.timeout_s, background=not backgrounds_itself, keep_outputs=True)
-        out, err = f"{e.shell.scratch}/c{n}.out", f"{e.shell.scratch}/c{n}.err"
+        out, err = result.out_path, result.err_path
         pid = result.background_pid
         if pid is None:
             e.finish_step(step, FAILED, "it did not start a background process", exit_code=result.exit_code)
@@ -236,10 +235,10 @@ class CommandStep:
             e.finish_step(step, FAILED, reason, exit_code=ready.exit_code, outputs=ids)
             return FAILED, reason
         port = ready.ports[0] if ready.ports else cmd.port
-        e.services.append(svc_record := Service(step.id, pid, port, out, err, ready.how))
+        e.services.append(Service(step.id, pid, port, out, err, ready.how))
         e.record(E.SERVICE_STARTED, step.id, pid=pid, port=port, log=out, ready=ready.how, how="background")
         self._announce(step, pid, port)
-        reason = f"service started in the background (pid {svc_record.pid}); ready: {ready.how}"
+        reason = f"service started in the background (pid {pid}); ready: {ready.how}"
         e.finish_step(step, "passed", reason, exit_code=None)
         return "passed", reason
 
@@ -247,11 +246,10 @@ class CommandStep:
         """A command still running after its start window turned out to be a service."""
         e = self.e
         assert e.shell is not None
-        n = e.shell._counter
-        procs = e.shell.step_processes(n)
+        procs = e.shell.step_processes(result.n)
         pid = procs[0].pid if procs else 0
         ports = svc.listening_ports(procs)
-        out, err = f"{e.shell.scratch}/c{n}.out", f"{e.shell.scratch}/c{n}.err"
+        out, err = result.out_path, result.err_path
         e.services.append(Service(step.id, pid, ports[0] if ports else None, out, err, "kept its terminal"))
         e.record(
             E.SERVICE_STARTED,

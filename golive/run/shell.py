@@ -55,6 +55,9 @@ class CommandResult:
     background_pid: int | None = None  # `$!` after the command, when it started a background process
     still_running: bool = False  # handed over as a service: the session stays with it
     cwd: str = ""
+    n: int = 0  # its number in the session (GOLIVE_STEP of its processes)
+    out_path: str = ""  # where its stdout and stderr went (a background process keeps writing there)
+    err_path: str = ""
 
     @property
     def succeeded(self) -> bool:
@@ -141,6 +144,11 @@ class ShellSession:
             self.run("true")
 
     @property
+    def next_number(self) -> int:
+        """The number the next command will have (recorded before it runs, to find it after a crash)."""
+        return self._counter + 1
+
+    @property
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
@@ -213,7 +221,7 @@ class ShellSession:
         out, err = Capture(), Capture()
         tails = {"out": FileTail(out_path), "err": FileTail(err_path)}
         self._send(line)
-        result = CommandResult(self.masker(text), None, out, err, 0.0)
+        result = CommandResult(self.masker(text), None, out, err, 0.0, n=n, out_path=out_path, err_path=err_path)
         deadline = started + timeout if timeout else None
         window_end = started + window if window else None
         interrupt_deadline = float("inf")
