@@ -228,8 +228,6 @@ def _item(item: AnyItem, section: Section, phase: Phase, out: list[PlanStep], tr
         acts = any(isinstance(c, Task | Commands | Step | Signoff) for c in item.children)
         if not acts and item.text:
             out.append(PlanStep(f"L{item.line}", item.line, Kind.CONFIRM, phase, plain(item.text), section))
-        elif not acts and not item.text:
-            return
     elif isinstance(item, Commands):
         _commands(item, section, phase, out)
     elif isinstance(item, Content):
@@ -324,8 +322,6 @@ def _commands(block: Commands, section: Section, phase: Phase, out: list[PlanSte
                 why=("an instruction written as a comment: a person does it and confirms",),
             )
         )
-    if not block.commands and not block.instructions:
-        return
 
 
 def choice_id(group: str) -> str:

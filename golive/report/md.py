@@ -179,10 +179,8 @@ def _footer(view: RunView) -> list[str]:
             + (f", port {svc['port']}" if svc.get("port") else "")
         )
     if state.finished_at and view.followups:
-        due: dict[str, int] = {}
-        for f in view.followups:
-            due[f.section] = 0
-        out.append("- Follow-ups due after this deployment: " + ", ".join(due))
+        sections = dict.fromkeys(f.section for f in view.followups)  # in order, once each
+        out.append("- Follow-ups due after this deployment: " + ", ".join(sections))
     for warning in state.warnings:
         out.append(f"- Note: {_escape(warning)}")
     if state.status == "paused":

@@ -5,6 +5,7 @@ Every report format (md, html, json, junit) and `golive show` render this view.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,10 +54,7 @@ class RunView:
 
     @property
     def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for s in self.steps:
-            out[s.status] = out.get(s.status, 0) + 1
-        return out
+        return dict(Counter(s.status for s in self.steps))
 
     def by_line(self) -> dict[int, list[StepView]]:
         out: dict[int, list[StepView]] = {}
@@ -79,8 +77,6 @@ def build(store: Store, run_ref: str) -> RunView:
 
 def _view(step: PlanStep, state: RunState, outputs: dict[int, Output]) -> StepView:
     record: StepRecord | None = state.steps.get(step.id)
-    if step.kind is Kind.FIELD and step.field is not None:
-        record = record or state.steps.get(step.field.name)
     status = "pending"
     if record is not None:
         status = record.status or "in_doubt"

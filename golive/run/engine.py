@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -281,10 +282,7 @@ class Engine:
             status=status,
             reason=self.masker(reason),
         )
-        counts: dict[str, int] = {}
-        for r in self.state.steps.values():
-            counts[r.status] = counts.get(r.status, 0) + 1
-        self.reporter.finished(status, self.run.id, counts)
+        self.reporter.finished(status, self.run.id, dict(Counter(r.status for r in self.state.steps.values())))
         return code
 
     # --- signals and the lock ---------------------------------------------------------------------------
@@ -315,7 +313,6 @@ class Engine:
 
     def _start_shell(self, resumed: bool) -> None:
         env = dict(os.environ)
-        restore = ""
         cwd = self.options.workdir
         if resumed and self.state.session:
             recorded = self.state.session
@@ -334,7 +331,7 @@ class Engine:
                 )
         for name, value in self.values.items():
             env[name] = value
-        self.shell = self._new_session(env, Path(cwd), restore)
+        self.shell = self._new_session(env, Path(cwd), restore="")
         self.record(
             E.SESSION_RESTORED if resumed else E.SESSION_STATE,
             session=self.shell.session_id,

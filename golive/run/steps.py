@@ -38,9 +38,6 @@ class StepRunner:
         }[step.kind]
         return handler(step)
 
-    def _answer(self, step_id: str) -> tuple[Answer, str] | None:
-        return answer_of(self.e.state, step_id)
-
     # --- people ------------------------------------------------------------------------------------------
 
     def confirm(self, step: PlanStep) -> str:
@@ -50,7 +47,7 @@ class StepRunner:
         if step.content is not None:
             for line in step.content.text.splitlines()[:12]:
                 e.reporter.say(f"    {line}", "dim")
-        stored = self._answer(step.id)
+        stored = answer_of(e.state, step.id)
         if stored is not None:
             answer, actor = stored
         else:
@@ -77,7 +74,7 @@ class StepRunner:
         assert step.signoff is not None
         if step.prechecked:
             return e.finish_step(step, "prechecked", "signed in the checklist itself", role=step.signoff.role)
-        stored = self._answer(step.id)
+        stored = answer_of(e.state, step.id)
         if stored is not None:
             answer, actor = stored
         else:
@@ -93,7 +90,7 @@ class StepRunner:
             if f.name not in e.state.fields and f.name not in e.state.secret_fields:
                 self._set(f.name, e.values[f.name], f.secret, "given with --var")
             return e.finish_step(step, "set", f"{f.name} = {shown}")
-        stored = self._answer(f.name)
+        stored = answer_of(e.state, f.name)
         value = stored[0].value if stored else None
         if value is None:
             try:
@@ -122,7 +119,8 @@ class StepRunner:
         for name in step.needs:
             if name in e.values:
                 continue
-            stored = self._answer(name)
+            secret = e.is_secret(name)
+            stored = answer_of(e.state, name)
             if stored is not None and stored[0].value:
                 value = stored[0].value
             else:
@@ -131,9 +129,8 @@ class StepRunner:
                 )
                 declared = next((f for f in e.plan.checklist.fields if f.name == name), None)
                 label = declared.label if declared else f"value for {example}"
-                secret = e.is_secret(name)
                 value = e.people.field(name, label, secret, declared.choices if declared else (), example).value
-            self._set(name, value, e.is_secret(name), "for a placeholder")
+            self._set(name, value, secret, "for a placeholder")
         return {n: e.values[n] for n in step.needs if n in e.values}
 
     def choose(self, step: PlanStep) -> str:
@@ -145,7 +142,7 @@ class StepRunner:
         if preset is not None:
             index, how = preset
         else:
-            stored = self._answer(step.id)
+            stored = answer_of(e.state, step.id)
             if stored is not None:
                 answer, actor = stored
                 found = _match_label(answer.value, labels, self._option_texts(step)) if answer.value else answer.option
@@ -231,7 +228,7 @@ class StepRunner:
                 continue
             session, n = record.data.get("session", ""), int(record.data.get("n", 0))
             alive = [p.pid for p in marked_processes(session, n)] if session else []
-            stored = self._answer(step.id)
+            stored = answer_of(e.state, step.id)
             if stored is not None and stored[0].verb in ("done", "rerun", "skip", "abort"):
                 answer, actor = stored
             elif e.options.in_doubt != "ask":
