@@ -188,7 +188,7 @@ def _overrides(
 def run_cmd(file: str, env: str, dry_run: bool, from_item: str | None, as_: str | None, **kwargs: Any) -> None:
     """Run a checklist, step by step."""
     from golive.commands.run import run
-    from golive.run.engine import RunOptions
+    from golive.run.options import RunOptions
 
     def go() -> int:
         overrides = _overrides(**kwargs)

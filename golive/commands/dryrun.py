@@ -9,7 +9,7 @@ from golive.errors import EXIT_PASSED
 from golive.model import Mode
 from golive.parse.hazards import fill
 from golive.plan import Kind, Plan, is_secret, plain
-from golive.run.engine import RunOptions
+from golive.run.options import RunOptions
 
 
 def dry_run(plan: Plan, options: RunOptions, out: TextIO | None) -> int:

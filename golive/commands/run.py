@@ -17,7 +17,8 @@ from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
 from golive.run.console import Reporter, make_console
-from golive.run.engine import Engine, RunOptions
+from golive.run.engine import Engine
+from golive.run.options import RunOptions
 from golive.run.people import Nobody, People, Terminal, identity
 
 FINISHED = ("passed", "rolled_back", "aborted")

@@ -15,8 +15,8 @@ from golive.parse.hazards import fill
 from golive.plan import PlanStep
 from golive.record.events import EventType as E
 from golive.run import services as svc
-from golive.run.engine import Abort, Service, answer_of
 from golive.run.judge import FAILED, PERSON, judge
+from golive.run.outcomes import Abort, Service, answer_of
 from golive.run.shell import CommandResult, SessionLost, ShellError
 
 if TYPE_CHECKING:

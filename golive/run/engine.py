@@ -14,7 +14,6 @@ import signal
 import socket
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -24,61 +23,15 @@ from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
 from golive.run.console import Reporter
-from golive.run.people import Answer, NeedPerson, People
+from golive.run.options import RunOptions
+from golive.run.outcomes import Abort, RollbackNow, Service
+from golive.run.people import NeedPerson, People
 from golive.run.shell import ShellSession
 from golive.run.shellstate import restore_script
 from golive.run.state import RunState, apply, replay
 from golive.secrets import Masker, Secret
 
 LOCK_TTL_S = 30.0
-
-
-@dataclass
-class RunOptions:
-    env: str = "default"
-    vars: dict[str, str] = field(default_factory=dict)
-    yes: bool = False
-    non_interactive: bool = False
-    manual: str = "ask"  # ask | pause | skip
-    from_item: str = ""
-    rollback_on_failure: bool = False
-    allow_destructive: bool = False
-    timeout_s: float = 600.0
-    follow_window_s: float = 10.0
-    start_window_s: float = 15.0
-    service_timeout_s: float = 60.0
-    choose: dict[str, str] = field(default_factory=dict)
-    services: str = "ask"  # ask | leave | stop: background services at the end of the run
-    in_doubt: str = "ask"  # ask | rerun | done | skip
-    workdir: str = "."
-
-    def recordable(self) -> dict[str, Any]:
-        """What goes into the record: never a value, only which variables were given."""
-        data = {k: v for k, v in vars(self).items() if k != "vars"}
-        data["vars"] = sorted(self.vars)
-        return data
-
-
-class Abort(Exception):
-    """Stop the run: a person chose to (the run is `aborted`), or a failure with nobody to ask (`failed`)."""
-
-    def __init__(self, message: str, by_person: bool = False) -> None:
-        super().__init__(message)
-        self.by_person = by_person
-
-
-class RollbackNow(Exception):
-    """Run the rollback section now."""
-
-
-@dataclass
-class Service:
-    item: str
-    pid: int
-    port: int | None
-    out: str
-    err: str
-    how: str
 
 
 class Engine:
@@ -427,13 +380,3 @@ class Engine:
             else:
                 self.record(E.SERVICE_LEFT, s.item, self.actor, pid=s.pid, port=s.port, log=s.out)
                 self.reporter.say(f"  left running: service {s.item} (pid {s.pid}); its output: {s.out}", "cyan")
-
-
-def answer_of(state: RunState, item: str) -> tuple[Answer, str] | None:
-    """A person's stored answer for `item` (from `golive confirm`), with who gave it."""
-    data = state.answers.get(item)
-    if data is None:
-        return None
-    return Answer(
-        data.get("verb", "confirm"), data.get("reason", ""), data.get("value", ""), int(data.get("option", -1))
-    ), state.answer_actors.get(item, "")

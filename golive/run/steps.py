@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from golive.plan import Kind, PlanStep, choice_id
 from golive.record.events import EventType as E
 from golive.run.commandstep import CommandStep
-from golive.run.engine import Abort, RollbackNow, answer_of
 from golive.run.judge import FAILED
+from golive.run.outcomes import Abort, RollbackNow, answer_of
 from golive.run.people import Answer
 from golive.run.shell import kill_leftovers, marked_processes
 from golive.secrets import MASK, Secret
