@@ -9,7 +9,6 @@ from pathlib import Path
 from types import FrameType
 
 import httpx
-
 from backend.core.settings import get_settings
 
 log = logging.getLogger("bot")

@@ -14,12 +14,11 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import redis
+from backend.core.settings import get_settings
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from sqlalchemy import create_engine, text
-
-from backend.core.settings import get_settings
 
 settings = get_settings()  # in production a bad configuration stops the app here, before it serves
 engine = create_engine(
