@@ -22,6 +22,7 @@ import sys
 import sysconfig
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -258,9 +259,9 @@ class PgDatabase:
     url: str  # postgresql://postgres@127.0.0.1:5432/NAME
 
 
-@pytest.fixture
-def pg_database() -> Iterator[PgDatabase]:
-    """A new, uniquely named PostgreSQL database, dropped (connections and all) after the test."""
+@contextmanager
+def fresh_database() -> Iterator[PgDatabase]:
+    """A new, uniquely named PostgreSQL database, dropped (connections and all) afterwards."""
     import psycopg
 
     try:
@@ -276,9 +277,9 @@ def pg_database() -> Iterator[PgDatabase]:
         admin.close()
 
 
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of this test's own on the shared Redis; its keys are deleted afterwards (never FLUSH*)."""
+@contextmanager
+def redis_keys() -> Iterator[str]:
+    """A key prefix of its own on the shared Redis; its keys are deleted afterwards (never FLUSH*)."""
     import redis
 
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5)
@@ -294,6 +295,18 @@ def redis_prefix() -> Iterator[str]:
         if keys:
             client.delete(*keys)
         client.close()
+
+
+@pytest.fixture
+def pg_database() -> Iterator[PgDatabase]:
+    with fresh_database() as database:
+        yield database
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    with redis_keys() as prefix:
+        yield prefix
 
 
 def tool_path(*first: Path) -> str:
@@ -362,7 +375,9 @@ def assert_verified(report: dict[str, Any]) -> None:
     for step in report["steps"]:
         if step["status"] != "passed":
             continue
-        if step["kind"] == "command":
+        if step["kind"] == "command" and step["exit_code"] is None:
+            assert step["reason"].startswith("service started"), f"{step['id']} passed without an exit status"
+        elif step["kind"] == "command":
             assert step["exit_code"] == 0, f"{step['id']} passed with exit {step['exit_code']}"
         elif step["kind"] == "check":
             assert step["facts"] and all(f["ok"] for f in step["facts"]), f"{step['id']}: {step['facts']}"
