@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote, unquote
 
+from tests.rehearsal.loopback import JsonHandler, LoopbackServer
 
-class Ats:
+
+class Ats(LoopbackServer):
     def __init__(self, bucket: Path) -> None:
         self.token = f"{secrets.randbelow(999) + 1}|{secrets.token_urlsafe(30)}"  # a Sanctum token's shape
         self.bucket = bucket
@@ -32,7 +31,7 @@ class Ats:
         self.healthy = True
         ats = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 if self.path == "/api/health":
                     self.answer(200, {"status": "ok"})
@@ -75,28 +74,10 @@ class Ats:
 
             def answer(self, status: int, body: dict[str, Any]) -> None:
                 ats.requests.append((self.command, self.path.split("?")[0], status))
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                super().answer(status, body)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        super().__init__(Handler)
 
     @property
     def api_url(self) -> str:
         return f"{self.url}/api"
-
-    def __enter__(self) -> Ats:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.server.shutdown()
-        self.server.server_close()

@@ -6,26 +6,23 @@ gets Telegram's own 401 answer. Every call is kept (with the token masked) for t
 
 from __future__ import annotations
 
-import json
 import secrets
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
 from urllib.parse import urlsplit
+
+from tests.rehearsal.loopback import JsonHandler, LoopbackServer
 
 BOT = {"id": 7001234567, "is_bot": True, "first_name": "RecruitSmart", "username": "recruitsmart_rehearsal_bot"}
 POLL_S = 0.5
 
 
-class FakeBotApi:
+class FakeBotApi(LoopbackServer):
     def __init__(self) -> None:
         self.token = f"{BOT['id']}:{secrets.token_urlsafe(26)}"
         self.calls: list[str] = []
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 path = urlsplit(self.path).path
                 token, _, method = path.removeprefix("/bot").partition("/")
@@ -42,25 +39,4 @@ class FakeBotApi:
 
             do_POST = do_GET
 
-            def answer(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> FakeBotApi:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
