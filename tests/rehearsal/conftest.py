@@ -11,6 +11,7 @@ them a test skips on a developer machine and fails under CI=true.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -194,8 +195,9 @@ class Rehearsal:
     home: Path
     env: dict[str, str] = field(default_factory=dict)
     wall_s: float = 0.0  # how long the last run() took
+    transcript: io.StringIO = field(default_factory=io.StringIO)  # what the terminal showed (run_at_terminal)
 
-    def golive(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    def _environment(self) -> dict[str, str]:
         environment = {
             **os.environ,
             "GOLIVE_HOME": str(self.home),
@@ -204,7 +206,10 @@ class Rehearsal:
             **self.env,
         }
         environment.pop("GOLIVE_DATABASE_URL", None)
-        return golive(*args, cwd=self.cwd, env=environment, timeout=timeout)
+        return environment
+
+    def golive(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return golive(*args, cwd=self.cwd, env=self._environment(), timeout=timeout)
 
     def run(self, *extra: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         began = time.monotonic()
@@ -221,6 +226,35 @@ class Rehearsal:
         )
         self.wall_s = time.monotonic() - began
         return done
+
+    def run_at_terminal(self, answers: list[tuple[str, str]], *extra: str, timeout: float = 300) -> int:
+        """`golive run` at a real terminal (a pty), typing `answers` (prompt, reply) as they come, in order.
+
+        For a command that asks a person questions (seed 001's migration): golive hands it the terminal.
+        Anything else golive would ask is answered by the profile; an unexpected prompt times out.
+        """
+        import pexpect
+
+        environment = {**self._environment(), "TERM": "dumb"}
+        began = time.monotonic()
+        child = pexpect.spawn(
+            sys.executable,
+            ["-m", "golive", "run", str(self.seed), "--env", "rehearsal", "--profile", str(self.profile), *extra],
+            cwd=str(self.cwd),
+            env=environment,
+            encoding="utf-8",
+            timeout=timeout,
+            dimensions=(50, 200),
+        )
+        self.transcript = io.StringIO()
+        child.logfile_read = self.transcript
+        for prompt, reply in answers:
+            child.expect_exact(prompt)
+            child.sendline(reply)
+        child.expect(pexpect.EOF)
+        child.close()
+        self.wall_s = time.monotonic() - began
+        return int(child.exitstatus if child.exitstatus is not None else 128 + (child.signalstatus or 0))
 
     def report(self, run: str = "last") -> dict[str, Any]:
         done = self.golive("report", run, "--format", "json")

@@ -23,7 +23,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -62,6 +62,7 @@ class JobSearchAI:
     release_commit: str
     admin_password: str
     rehearsal_id: str
+    SEARCH_TERMS: ClassVar[list[str]] = [term for _, term, _ in SEARCHES]  # what a person answers L181
 
     @property
     def database(self) -> Path:
@@ -74,10 +75,6 @@ class JobSearchAI:
     @property
     def calls(self) -> Calls:
         return Calls(self.root / "calls.jsonl")
-
-    @property
-    def search_terms(self) -> list[str]:
-        return [term for _, term, _ in SEARCHES]
 
     def env(self) -> dict[str, str]:
         """What the rehearsal profile reads from the environment (`${…}`) and the stand-ins need."""
