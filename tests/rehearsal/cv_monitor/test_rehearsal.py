@@ -24,20 +24,19 @@ from typing import Any
 import pytest
 
 from tests.conftest import seed
-from tests.rehearsal.conftest import (
+from tests.rehearsal.conftest import git, wait_until
+from tests.rehearsal.cv_monitor.ats import Ats
+from tests.rehearsal.cv_monitor.standin import CvMonitor, build
+from tests.rehearsal.rehearsal import (
     Rehearsal,
     assert_attributed,
     assert_md_complete,
     assert_no_placeholder_ran,
     assert_outcomes,
     assert_verified,
-    git,
     outcomes,
     steps_by_id,
-    wait_until,
 )
-from tests.rehearsal.cv_monitor.ats import Ats
-from tests.rehearsal.cv_monitor.standin import CvMonitor, build
 
 HERE = Path(__file__).resolve().parent
 pytestmark = pytest.mark.xfail(

@@ -24,7 +24,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import seed
-from tests.rehearsal.conftest import (
+from tests.rehearsal.jobsearchai.standin import JobSearchAI, build
+from tests.rehearsal.rehearsal import (
     Rehearsal,
     assert_attributed,
     assert_md_complete,
@@ -34,7 +35,6 @@ from tests.rehearsal.conftest import (
     outcomes,
     steps_by_id,
 )
-from tests.rehearsal.jobsearchai.standin import JobSearchAI, build
 
 HERE = Path(__file__).resolve().parent
 pytestmark = pytest.mark.xfail(

@@ -22,23 +22,19 @@ from typing import Any
 import pytest
 
 from tests.conftest import seed
-from tests.rehearsal.conftest import (
+from tests.rehearsal.conftest import fresh_database, listening, redis_keys, rehearsal_pids, stop_pid
+from tests.rehearsal.recruitsmart.standin import RecruitSmart, build
+from tests.rehearsal.recruitsmart.telegram import FakeBotApi
+from tests.rehearsal.rehearsal import (
     Rehearsal,
     assert_attributed,
     assert_md_complete,
     assert_no_placeholder_ran,
     assert_outcomes,
     assert_verified,
-    fresh_database,
-    listening,
     outcomes,
-    redis_keys,
-    rehearsal_pids,
     steps_by_id,
-    stop_pid,
 )
-from tests.rehearsal.recruitsmart.standin import RecruitSmart, build
-from tests.rehearsal.recruitsmart.telegram import FakeBotApi
 
 HERE = Path(__file__).resolve().parent
 pytestmark = pytest.mark.xfail(
