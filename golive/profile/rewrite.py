@@ -1,0 +1,147 @@
+"""Literal rewrites, production -> this environment, over commands, expectations and checks.
+
+One pass per text, longest key first, so a value is never rewritten twice and
+`http://localhost:8001/api` wins over `localhost`. `urls`, `hosts` and `paths` match only a
+whole name (`/var/www/app` is not `/var/www/app-old`); `text` is a plain substring. A
+placeholder's span is never rewritten, and the placeholders keep pointing at their text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from golive.model import (
+    AnyItem,
+    Check,
+    Checklist,
+    Command,
+    Commands,
+    Expectation,
+    ExpectedBlock,
+    ExpectKind,
+    Section,
+    Step,
+    Task,
+)
+from golive.parse.hazards import service_port
+from golive.profile.model import Rewrites
+
+# What may not touch a match on either side, by kind: the characters that would make it a longer name.
+_BOUNDS = {
+    "urls": (r"(?<![\w+.-])", r"(?![\w-]|\.[\w-])"),
+    "hosts": (r"(?<![\w.-])", r"(?![\w-]|\.[\w-])"),
+    "paths": (r"(?<![\w./~-])", r"(?![\w-]|\.[\w-])"),
+    "text": ("", ""),
+}
+_NOT_REWRITTEN = (ExpectKind.REGEX, ExpectKind.FIELD, ExpectKind.EXIT, ExpectKind.FAILS)
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    old: str
+    new: str
+
+
+@dataclass
+class Rewriter:
+    """Applies a profile's rewrites and remembers where each rule applied (for plan and --dry-run)."""
+
+    rules: list[Rule]
+    lines: dict[Rule, list[int]] = field(default_factory=dict)
+    _pattern: re.Pattern[str] | None = None
+    _by_group: list[Rule] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, rewrites: Rewrites) -> Rewriter:
+        rules = [Rule(kind, old, new) for kind, table in vars(rewrites).items() for old, new in table.items()]
+        rewriter = cls(rules, {r: [] for r in rules})
+        ordered = sorted((r for r in rules if r.old != r.new), key=lambda r: len(r.old), reverse=True)
+        if ordered:
+            parts = []
+            for rule in ordered:
+                before, after = _BOUNDS[rule.kind]
+                tail = after if rule.old[-1].isalnum() or rule.old[-1] == "_" else ""
+                parts.append(f"({before}{re.escape(rule.old)}{tail})")
+            rewriter._pattern = re.compile("|".join(parts))
+            rewriter._by_group = ordered
+        return rewriter
+
+    def text(self, text: str, line: int, keep: list[tuple[int, int]] | None = None) -> tuple[str, Callable[[int], int]]:
+        """`text` rewritten, and where an offset of the old text now is. Spans in `keep` stay as written."""
+        if self._pattern is None or not text:
+            return text, lambda pos: pos
+        out, shifts, pos, delta = [], [], 0, 0
+        for m in self._pattern.finditer(text):
+            if any(m.start() < end and start < m.end() for start, end in keep or ()):
+                continue
+            rule = self._by_group[(m.lastindex or 1) - 1]
+            out.append(text[pos : m.start()] + rule.new)
+            pos = m.end()
+            delta += len(rule.new) - len(rule.old)
+            shifts.append((m.end(), delta))
+            if line not in self.lines[rule]:
+                self.lines[rule].append(line)
+        if not shifts:
+            return text, lambda pos: pos
+        out.append(text[pos:])
+
+        def moved(offset: int) -> int:
+            return offset + next((d for end, d in reversed(shifts) if end <= offset), 0)
+
+        return "".join(out), moved
+
+    # --- the model --------------------------------------------------------------------------------
+
+    def checklist(self, checklist: Checklist) -> Checklist:
+        if self._pattern is None:
+            return checklist
+        return dataclasses.replace(
+            checklist,
+            items=self._items(checklist.items),
+            sections=tuple(self._section(s) for s in checklist.sections),
+        )
+
+    def _section(self, section: Section) -> Section:
+        return dataclasses.replace(
+            section, items=self._items(section.items), sections=tuple(self._section(s) for s in section.sections)
+        )
+
+    def _items(self, items: tuple[AnyItem, ...]) -> tuple[AnyItem, ...]:
+        return tuple(self._item(i) for i in items)
+
+    def _item(self, item: AnyItem) -> AnyItem:
+        if isinstance(item, Task | Step):
+            return dataclasses.replace(item, children=self._items(item.children))
+        if isinstance(item, Commands):
+            return dataclasses.replace(item, commands=tuple(self._command(c) for c in item.commands))
+        if isinstance(item, ExpectedBlock):
+            return dataclasses.replace(item, text=self.text(item.text, item.line)[0])
+        if isinstance(item, Check):
+            return dataclasses.replace(item, raw=self.text(item.raw, item.line)[0])
+        return item
+
+    def _command(self, command: Command) -> Command:
+        spans = [(p.start, p.end) for p in command.placeholders]
+        text, moved = self.text(command.text, command.line, spans)
+        if text == command.text and not command.expectations:
+            return command
+        placeholders = tuple(
+            dataclasses.replace(p, start=moved(p.start), end=moved(p.start) + (p.end - p.start))
+            for p in command.placeholders
+        )
+        return dataclasses.replace(
+            command,
+            text=text,
+            placeholders=placeholders,
+            expectations=tuple(self._expectation(e) for e in command.expectations),
+            port=service_port(text) if command.port is not None else None,
+        )
+
+    def _expectation(self, e: Expectation) -> Expectation:
+        text = self.text(e.text, e.line)[0]
+        value = e.value if e.kind in _NOT_REWRITTEN else self.text(e.value, e.line)[0]
+        return dataclasses.replace(e, text=text, value=value)
