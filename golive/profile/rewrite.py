@@ -1,4 +1,5 @@
-"""Literal rewrites, production -> this environment, over commands, expectations and checks.
+"""Literal rewrites, production -> this environment, over commands (and the instructions written
+among them), expectations and checks.
 
 One pass per text, longest key first, so a value is never rewritten twice and
 `http://localhost:8001/api` wins over `localhost`. `urls`, `hosts` and `paths` match only a
@@ -116,8 +117,14 @@ class Rewriter:
     def _item(self, item: AnyItem) -> AnyItem:
         if isinstance(item, Task | Step):
             return dataclasses.replace(item, children=self._items(item.children))
-        if isinstance(item, Commands):
-            return dataclasses.replace(item, commands=tuple(self._command(c) for c in item.commands))
+        if isinstance(item, Commands):  # its commands, and the instructions written among them (what to look for)
+            return dataclasses.replace(
+                item,
+                commands=tuple(self._command(c) for c in item.commands),
+                instructions=tuple(
+                    dataclasses.replace(n, text=self.text(n.text, n.line)[0]) for n in item.instructions
+                ),
+            )
         if isinstance(item, ExpectedBlock):
             return dataclasses.replace(item, text=self.text(item.text, item.line)[0])
         if isinstance(item, Check):

@@ -132,6 +132,8 @@ class Engine:
             self._start_shell(resumed)
             code = self._go(resumed, rollback_only)
         except Abort as exc:  # the shell could not be set up (a profile's prelude failed)
+            self.record(E.WARNING, message=self.masker(str(exc)))
+            self.reporter.say(f"  {self.masker(str(exc))}", "red")
             code = self._finish("failed", str(exc), 1)
         except NeedPerson as exc:
             need = exc.need
