@@ -90,7 +90,7 @@ def run(
 
 def _take_profile(applied: Applied, options: RunOptions) -> RunSetup:
     """The profile's variables and choices join --var and --choose, which win where both name one."""
-    setup = applied.setup(given=options.vars)
+    setup = applied.setup(given=options.vars, chosen=options.choose)
     options.vars = {**applied.variables, **options.vars}
     options.choose = {**options.choose, **{k: v for k, v in applied.choices.items() if k not in options.choose}}
     return setup
@@ -124,7 +124,8 @@ def resume(
     _check_choices(plan, options)
     setup = None
     if applied is not None:  # its variables are in the record already; secrets never are
-        setup = applied.setup(given=options.vars)
+        started = {k: v for k, v in options.choose.items() if applied.choices.get(k) != v}  # --choose at start
+        setup = applied.setup(given=options.vars, chosen=started)
         options.vars = {**resolve_secrets(applied.profile), **options.vars}
     console = make_console(out)
     try:

@@ -21,11 +21,21 @@ from golive.model import AnyItem, Check, Checklist, Commands, Field, Section, St
 from golive.plan import Kind, Plan, PlanStep, is_secret
 from golive.profile.load import LoadedProfile, absolute_prefix
 from golive.profile.match import by_id, by_section, by_text
-from golive.profile.model import COMMAND_VERBS, PERSON_VERBS, AnswerEntry, CheckEntry
+from golive.profile.model import AnswerEntry, CheckEntry
 from golive.profile.rewrite import Rewriter, Rule
 
-# A profile's answer -> the verb the steps read from a stored answer.
-_VERB = {v: v for v in (*PERSON_VERBS, *COMMAND_VERBS)} | {"allow": "yes"}
+# A profile's answer, by the kind of step it answers -> (what the step waits for, the answer it reads):
+# the `need` and `verb` of an answer event, as `golive confirm` records them (coord/answers-spec.md).
+ANSWERS: dict[str, dict[Kind, tuple[str, str]]] = {
+    "confirm": {Kind.CONFIRM: ("confirm", "confirm"), Kind.SIGNOFF: ("signoff", "confirm")},
+    "done": {Kind.CONFIRM: ("confirm", "confirm")},
+    "skip": {Kind.CONFIRM: ("confirm", "skip")},
+    "fail": {Kind.CONFIRM: ("confirm", "fail"), Kind.SIGNOFF: ("signoff", "fail")},
+    "passed": {Kind.COMMAND: ("judge", "confirm")},
+    "failed": {Kind.COMMAND: ("judge", "fail")},
+    "allow": {Kind.COMMAND: ("destructive", "allow")},
+}
+_WHAT = {Kind.CONFIRM: "items a person confirms", Kind.SIGNOFF: "sign-offs", Kind.COMMAND: "commands"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,8 @@ class Prerecorded:
     """An answer the profile gives for a step, in a named person's name."""
 
     step: str
-    verb: str  # as the steps read it: confirm done skip fail passed failed yes
+    need: str  # what the step waits for: confirm signoff judge destructive command failed
+    verb: str  # the answer it reads: confirm skip fail done allow
     answer: str  # as the profile wrote it
     by: str
     reason: str
@@ -55,7 +66,8 @@ class RunSetup:
     env: dict[str, str]
     path_prefix: tuple[str, ...]
     prelude: str
-    variables: frozenset[str]
+    variables: frozenset[str]  # the names the profile gave (not --var)
+    choices: frozenset[str] = frozenset()  # the keys the profile gave (not --choose)
 
     def environment(self, base: Mapping[str, str]) -> dict[str, str]:
         env = {**base, **self.env}
@@ -66,6 +78,10 @@ class RunSetup:
     def how(self, name: str) -> str:
         """How a variable got its value, for the record."""
         return self.label if name in self.variables else "--var"
+
+    def how_chosen(self, key: str, label: str) -> str:
+        """How an option was chosen, for the record."""
+        return f"{self.label}: {key}={label}" if key in self.choices else f"--choose {key}={label}"
 
 
 @dataclass(frozen=True)
@@ -85,11 +101,13 @@ class Applied:
     def choices(self) -> dict[str, str]:
         return dict(self.profile.spec.choices)
 
-    def setup(self, given: Mapping[str, str] | None = None) -> RunSetup:
-        """The shell's set-up; `given` are --var values, which win over the profile's."""
+    def setup(self, given: Mapping[str, str] | None = None, chosen: Mapping[str, str] | None = None) -> RunSetup:
+        """The shell's set-up; `given` (--var) and `chosen` (--choose) win over the profile's."""
         spec = self.profile.spec
         names = frozenset(n for n in (*spec.variables, *spec.secrets) if n not in (given or {}))
-        return RunSetup(self.profile.label, dict(spec.env), tuple(absolute_prefix(self.profile)), spec.prelude, names)
+        keys = frozenset(k for k in spec.choices if k not in (chosen or {}))
+        prefix = tuple(absolute_prefix(self.profile))
+        return RunSetup(self.profile.label, dict(spec.env), prefix, spec.prelude, names, keys)
 
 
 def apply(profile: LoadedProfile, checklist: Checklist) -> Applied:
@@ -100,11 +118,15 @@ def apply(profile: LoadedProfile, checklist: Checklist) -> Applied:
     answers = _answers(written, profile)
     rewriter = Rewriter.of(profile.spec.rewrite)
     checklist = rewriter.checklist(checklist)
-    attached = [_attached(written, profile, i, entry) for i, entry in enumerate(profile.spec.checks)]
-    for check in attached:
+    attached = []
+    for index, entry in enumerate(profile.spec.checks):
+        check = _attached(written, profile, index, entry)
         step = written.step(check.after)
         assert step is not None
+        # Written like the checklist (production names), rewritten like the checklist's own checks.
+        check = dataclasses.replace(check, raw=rewriter.text(check.raw, step.line)[0])
         checklist = _insert_check(checklist, step.line, check.raw)
+        attached.append(check)
     return Applied(profile, checklist, planning.build(checklist), tuple(answers), tuple(attached), rewriter.lines)
 
 
@@ -141,16 +163,14 @@ def _answers(plan: Plan, profile: LoadedProfile) -> list[Prerecorded]:
             seen[step.id] = line
             if entry.answer == "allow" and (step.command is None or not step.command.destructive):
                 raise profile.error(loc, f"{step.id} is not a destructive command: allow answers only those")
-            out.append(Prerecorded(step.id, _VERB[entry.answer], entry.answer, entry.by, entry.reason, line))
+            need, verb = ANSWERS[entry.answer][step.kind]
+            out.append(Prerecorded(step.id, need, verb, entry.answer, entry.by, entry.reason, line))
     return out
 
 
 def _answered(plan: Plan, profile: LoadedProfile, loc: tuple[str, int], entry: AnswerEntry) -> list[PlanStep]:
-    if entry.answer in PERSON_VERBS:
-        kinds: tuple[Kind, ...] = (Kind.CONFIRM, Kind.SIGNOFF)
-        what = f"answer {entry.answer} is for items a person confirms"
-    else:
-        kinds, what = (Kind.COMMAND,), f"answer {entry.answer} is for commands ({', '.join(COMMAND_VERBS)})"
+    kinds = tuple(ANSWERS[entry.answer])
+    what = f"answer {entry.answer} is for " + " and ".join(_WHAT[k] for k in kinds)
     if entry.item is not None:
         return [by_id(plan, profile, (*loc, "item"), entry.item, kinds, what)]
     if entry.items is not None:

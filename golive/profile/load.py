@@ -38,6 +38,11 @@ _KEYS_AT: dict[Loc, tuple[str, ...]] = {
 }
 
 
+def secret_name(name: str) -> bool:
+    """Named like a secret value; a file, path or folder name only says where one is (AWS_SHARED_CREDENTIALS_FILE)."""
+    return is_secret_name(name) and not name.upper().endswith(("_FILE", "_PATH", "_DIR"))
+
+
 class ProfileError(InputError):
     """One or more problems in a profile, each with its line."""
 
@@ -206,7 +211,7 @@ def _expand(
         if not _NAME.fullmatch(name):
             problems.append((line, f"${{{name}}} is not a variable name", "write ${NAME}; $${ gives a literal ${"))
             return m.group(0)
-        if is_secret_name(name):
+        if secret_name(name):
             problems.append(
                 (
                     line,
@@ -266,7 +271,7 @@ def _rules(p: LoadedProfile) -> list[tuple[int, str, str]]:
                 out.append((p.line(section, name), f"{name!r} is not a variable name", "letters, digits and _"))
     for section in ("variables", "env"):
         for name in getattr(spec, section):
-            if is_secret_name(name):
+            if secret_name(name):
                 out.append(
                     (
                         p.line(section, name),

@@ -23,9 +23,7 @@ def _text(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_text)]
 
-# What a person's answer can be, and to which kind of item it applies.
-PERSON_VERBS = ("confirm", "done", "skip", "fail")  # items a person confirms, sign-offs
-COMMAND_VERBS = ("passed", "failed", "allow")  # a judgement of a command's output; a destructive command
+# What a pre-recorded answer can be (apply.py says to which items each applies).
 NEEDS_REASON = ("skip", "fail", "failed")
 Verb = Literal["confirm", "done", "skip", "fail", "passed", "failed", "allow"]
 

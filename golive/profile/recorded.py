@@ -25,7 +25,14 @@ def answer_events(applied: Applied) -> list[tuple[str, str, dict[str, Any]]]:
         (
             a.step,
             a.by,
-            {"verb": a.verb, "reason": a.reason, "prerecorded": applied.profile.label, "profile_line": a.line},
+            {
+                "verb": a.verb,
+                "need": a.need,
+                "reason": a.reason,
+                "how": f"pre-recorded by {applied.profile.label}",
+                "prerecorded": applied.profile.label,
+                "profile_line": a.line,
+            },
         )
         for a in applied.answers
     ]

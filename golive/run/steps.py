@@ -163,7 +163,7 @@ class StepRunner:
             if choice_key_matches(key, step):
                 index = chosen_option(e.plan, step, wanted)
                 if index is not None:
-                    return index, f"--choose {key}={wanted}"
+                    return index, e.setup.how_chosen(key, wanted) if e.setup else f"--choose {key}={wanted}"
         platforms = step.group.platforms
         here = [i for i, p in enumerate(platforms) if not p]
         if platforms and len(here) == 1 and len(platforms) > 1:

@@ -57,7 +57,14 @@ def test_answers_name_items_by_line_text_list_or_section(tmp_path: Path) -> None
     assert found["L99"][:2] == ("confirm", "Quinn (QA lead)")  # "Backup verified (can be restored)"
     assert found["L189"] == found["L191"] == ("skip", "Ana Lima", "the stand-in keeps one copy only", 8)
     assert {"L666", "L667", "L668", "L669"} <= set(found)  # the four sign-offs
-    assert found["L506"][0] == "yes"  # dropdb in the rollback: allowed, as `golive confirm --allow` does
+    assert found["L506"][0] == "allow"  # dropdb in the rollback: allowed, as `golive confirm L506 --allow` does
+    needs = {x.step: x.need for x in a.answers}
+    assert (needs["L98"], needs["L666"], needs["L506"], needs["L189"]) == (
+        "confirm",
+        "signoff",
+        "destructive",
+        "confirm",
+    )
 
 
 MISMATCHES = [
@@ -88,6 +95,8 @@ def test_an_item_answered_twice_or_allowed_without_being_destructive_is_an_error
     assert ":2: L86 is not a destructive command" in error(tmp_path, allow)
     judged = "answers:\n  - item: L98\n    by: A\n    answer: passed\n"
     assert "L98 is an item a person confirms; answer passed is for commands" in error(tmp_path, judged)
+    unsigned = "answers:\n  - item: L667\n    by: A\n    answer: skip\n    reason: later\n"
+    assert "L667 is a sign-off; answer skip is for items a person confirms" in error(tmp_path, unsigned)
 
 
 def test_choices_name_a_group_and_one_of_its_options_like_choose(tmp_path: Path) -> None:
@@ -123,6 +132,22 @@ def test_checks_are_attached_after_the_item_they_name(tmp_path: Path) -> None:
     assert "tables: [users]" in check.raw
     assert [c.after for c in a.checks] == ["L98", "L89", "L189"]
     assert {s.id for s in a.plan.steps} == {s.id for s in apply(load_empty(tmp_path), parse_file(SEED)).plan.steps}
+
+
+def test_attached_checks_are_rewritten_like_the_checklist(tmp_path: Path) -> None:
+    a = applied(
+        tmp_path,
+        """
+        rewrite:
+          urls: {"http://localhost:8000": "http://127.0.0.1:18000"}
+        checks:
+          - text: "Health check passes"
+            check: {http: GET http://localhost:8000/health, expect: {status: 200}}
+        """,
+    )
+    assert a.checks[0].after == "L367"
+    check = next(i for _s, i in a.checklist.walk() if isinstance(i, Check))
+    assert check.raw == a.checks[0].raw == "{http: 'GET http://127.0.0.1:18000/health', expect: {status: 200}}"
 
 
 def load_empty(tmp_path: Path):  # type: ignore[no-untyped-def]

@@ -111,6 +111,12 @@ def test_each_mistake_is_reported_at_its_line(tmp_path: Path, text: str, line: i
     assert says in str(caught.value)
 
 
+def test_a_path_to_a_secret_is_not_a_secret(tmp_path: Path) -> None:
+    # Seed 002's rehearsal points the AWS CLI at dummy credentials for its local emulator.
+    p = load(write(tmp_path, "env:\n  AWS_SHARED_CREDENTIALS_FILE: ${CREDS_DIR}/credentials\n"), {"CREDS_DIR": "/t"})
+    assert p.spec.env == {"AWS_SHARED_CREDENTIALS_FILE": "/t/credentials"}
+
+
 def test_several_mistakes_are_reported_together(tmp_path: Path) -> None:
     path = write(tmp_path, "variables:\n  DB_PASSWORD: x\n  URL: ${NOPE}\nenv:\n  API_TOKEN: y\n")
     with pytest.raises(ProfileError) as caught:

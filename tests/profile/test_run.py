@@ -231,6 +231,8 @@ def test_path_prefix_environment_and_prelude_reach_the_commands(tmp_path: Path) 
     s = steps(show(tmp_path))
     assert s[line_of(checklist, "docker-compose down")]["status"] == "passed"
     assert s[line_of(checklist, "pm2 stop all")]["status"] == "not_run"
+    chosen = s["C" + line_of(checklist, "sudo systemctl stop")[1:]]
+    assert chosen["reason"].startswith("option 2: Docker (profile rehearsal (") and "Step 2=docker" in chosen["reason"]
     health = s[line_of(checklist, "curl http://localhost:8000/health")]
     assert health["status"] == "passed" and "expected to fail" in health["reason"]
     assert health["text"].startswith("curl http://127.0.0.1:")
