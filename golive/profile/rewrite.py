@@ -73,8 +73,8 @@ class Rewriter:
 
     def text(self, text: str, line: int, keep: list[tuple[int, int]] | None = None) -> tuple[str, Callable[[int], int]]:
         """`text` rewritten, and where an offset of the old text now is. Spans in `keep` stay as written."""
-        if self._pattern is None or not text:
-            return text, lambda pos: pos
+        if self._pattern is None or not any(rule.old in text for rule in self._by_group):
+            return text, lambda pos: pos  # most texts hold no key: a substring test beats the regex
         out, shifts, pos, delta = [], [], 0, 0
         for m in self._pattern.finditer(text):
             if any(m.start() < end and start < m.end() for start, end in keep or ()):
