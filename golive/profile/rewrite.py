@@ -10,7 +10,6 @@ placeholder's span is never rewritten, and the placeholders keep pointing at the
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -30,13 +29,8 @@ from golive.model import (
 from golive.parse.hazards import service_port
 from golive.profile.model import Rewrites
 
-# What may not touch a match on either side, by kind: the characters that would make it a longer name.
-_BOUNDS = {
-    "urls": (r"(?<![\w+.-])", r"(?![\w-]|\.[\w-])"),
-    "hosts": (r"(?<![\w.-])", r"(?![\w-]|\.[\w-])"),
-    "paths": (r"(?<![\w./~-])", r"(?![\w-]|\.[\w-])"),
-    "text": ("", ""),
-}
+# What may not touch a match, by kind: the characters that would make it part of a longer name.
+_NOT_BEFORE = {"urls": "+.-", "hosts": ".-", "paths": "./~-"}
 _NOT_REWRITTEN = (ExpectKind.REGEX, ExpectKind.FIELD, ExpectKind.EXIT, ExpectKind.FAILS)
 
 
@@ -46,48 +40,57 @@ class Rule:
     old: str
     new: str
 
+    def whole(self, text: str, start: int, end: int) -> bool:
+        """`old` at text[start:end] stands alone: not inside a longer URL, host name or path."""
+        if self.kind == "text":
+            return True
+        if start > 0 and _name_char(text[start - 1], _NOT_BEFORE[self.kind]):
+            return False
+        if not _name_char(self.old[-1], ""):
+            return True  # `http://host/`, `/srv/`: whatever follows continues it
+        after = text[end : end + 2]
+        return not (after[:1] and (_name_char(after[0], "-") or (after[0] == "." and _name_char(after[1:], "-"))))
+
+
+def _name_char(c: str, extra: str) -> bool:
+    return bool(c) and (c.isalnum() or c == "_" or c in extra)
+
 
 @dataclass
 class Rewriter:
     """Applies a profile's rewrites and remembers where each rule applied (for plan and --dry-run)."""
 
-    rules: list[Rule]
+    rules: list[Rule]  # longest key first: at one place, the longest key wins
     lines: dict[Rule, list[int]] = field(default_factory=dict)
-    _pattern: re.Pattern[str] | None = None
-    _by_group: list[Rule] = field(default_factory=list)
 
     @classmethod
     def of(cls, rewrites: Rewrites) -> Rewriter:
         rules = [Rule(kind, old, new) for kind, table in vars(rewrites).items() for old, new in table.items()]
-        rewriter = cls(rules, {r: [] for r in rules})
         ordered = sorted((r for r in rules if r.old != r.new), key=lambda r: len(r.old), reverse=True)
-        if ordered:
-            parts = []
-            for rule in ordered:
-                before, after = _BOUNDS[rule.kind]
-                tail = after if rule.old[-1].isalnum() or rule.old[-1] == "_" else ""
-                parts.append(f"({before}{re.escape(rule.old)}{tail})")
-            rewriter._pattern = re.compile("|".join(parts))
-            rewriter._by_group = ordered
-        return rewriter
+        return cls(ordered, {r: [] for r in rules})
 
     def text(self, text: str, line: int, keep: list[tuple[int, int]] | None = None) -> tuple[str, Callable[[int], int]]:
         """`text` rewritten, and where an offset of the old text now is. Spans in `keep` stay as written."""
-        if self._pattern is None or not any(rule.old in text for rule in self._by_group):
-            return text, lambda pos: pos  # most texts hold no key: a substring test beats the regex
+        found = []
+        for rank, rule in enumerate(self.rules):
+            start = text.find(rule.old)
+            while start >= 0:
+                end = start + len(rule.old)
+                if rule.whole(text, start, end) and not any(start < b and a < end for a, b in keep or ()):
+                    found.append((start, rank, end, rule))
+                start = text.find(rule.old, start + 1)
+        if not found:
+            return text, lambda pos: pos
         out, shifts, pos, delta = [], [], 0, 0
-        for m in self._pattern.finditer(text):
-            if any(m.start() < end and start < m.end() for start, end in keep or ()):
-                continue
-            rule = self._by_group[(m.lastindex or 1) - 1]
-            out.append(text[pos : m.start()] + rule.new)
-            pos = m.end()
+        for start, _rank, end, rule in sorted(found):  # leftmost first; there, the longest key
+            if start < pos:
+                continue  # inside what was just rewritten: one pass, nothing rewritten twice
+            out.append(text[pos:start] + rule.new)
+            pos = end
             delta += len(rule.new) - len(rule.old)
-            shifts.append((m.end(), delta))
+            shifts.append((end, delta))
             if line not in self.lines[rule]:
                 self.lines[rule].append(line)
-        if not shifts:
-            return text, lambda pos: pos
         out.append(text[pos:])
 
         def moved(offset: int) -> int:
@@ -98,7 +101,7 @@ class Rewriter:
     # --- the model --------------------------------------------------------------------------------
 
     def checklist(self, checklist: Checklist) -> Checklist:
-        if self._pattern is None:
+        if not self.rules:
             return checklist
         return dataclasses.replace(
             checklist,
