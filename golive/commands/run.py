@@ -14,7 +14,7 @@ from golive.model import Check, Checklist
 from golive.parse import load, parse_text
 from golive.plan import Plan
 from golive.profile import Applied, RunSetup, applied_to, apply, resolve_secrets
-from golive.profile.recorded import answer_events, of_run, refuse_if_changed
+from golive.profile.recorded import answer_events, of_run, unchanged
 from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
@@ -111,8 +111,7 @@ def resume(
         raise InputError(f"run {run_.id} was already rolled back", "golive show " + run_.id)
     checklist = parse_text(run_.checklist_text, run_.checklist_path)
     profile = of_run(store.events(run_.id))
-    if profile is not None:
-        refuse_if_changed(profile, run_.id)
+    note = unchanged(profile, run_.id, rollback_only) if profile is not None else ""
     applied = apply(profile, checklist) if profile is not None else None
     plan = applied.plan if applied is not None else planning.build(checklist)
     options = RunOptions(
@@ -128,6 +127,8 @@ def resume(
         setup = applied.setup(given=options.vars, chosen=started)
         options.vars = {**resolve_secrets(applied.profile), **options.vars}
     console = make_console(out)
+    if note:
+        console.print(note)
     try:
         on_disk = Path(run_.checklist_path).read_text(encoding="utf-8")
         if on_disk.replace("\r\n", "\n") != run_.checklist_text:

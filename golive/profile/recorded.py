@@ -45,22 +45,28 @@ def of_run(events: Sequence[Event]) -> LoadedProfile | None:
     return from_record(data) if data else None
 
 
-def refuse_if_changed(profile: LoadedProfile, run_id: str) -> None:
-    """A resumed run applies the profile it started with; the file must still say the same."""
+def unchanged(profile: LoadedProfile, run_id: str, rollback: bool = False) -> str:
+    """A resumed run applies the profile it started with, so the file must still say the same: a resume
+    is refused otherwise. A rollback is not (it undoes the run as it was done): it gets a note to show."""
     path = Path(profile.path)
     try:
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
-        raise InputError(
-            f"run {run_id} started with profile {profile.name} from {path}, which is gone",
-            f"put it back as it was (sha256 {profile.sha256[:12]}…) to resume; or start a new run",
-        ) from None
-    if sha != profile.sha256:
-        raise InputError(
-            f"profile {path} changed since run {run_id} started with it "
-            f"(sha256 {profile.sha256[:12]}… then, {sha[:12]}… now)",
-            "restore it to resume this run with the same profile, or start a new run with the new one",
-        )
+        sha = ""
+    if sha == profile.sha256:
+        return ""
+    then = profile.sha256[:12]
+    what = (
+        f"profile {path} changed since run {run_id} started with it (sha256 {then}… then, {sha[:12]}… now)"
+        if sha
+        else f"run {run_id} started with profile {profile.name} from {path}, which is gone"
+    )
+    if rollback:
+        return f"note: {what}; the rollback applies the profile as the run recorded it"
+    raise InputError(
+        what,
+        "restore it as it was to resume this run with the same profile, or start a new run with the new one",
+    )
 
 
 def prerecorded(events: Sequence[Event]) -> dict[str, str]:

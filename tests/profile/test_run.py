@@ -272,3 +272,8 @@ def test_a_resume_applies_the_same_profile_and_refuses_a_changed_one(tmp_path: P
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     verify = steps(show(tmp_path))[line_of(checklist, "stat -c %a")]
     assert verify["status"] == "passed" and verify["text"] == f"stat -c %a {tmp_path}/app/backend/.env"
+    # Rolling back is never refused for it: the run is undone with the profile it recorded.
+    profile.write_bytes(original + b"# tuned again\n")
+    rollback = run(tmp_path, "rollback", run_id, env=env)
+    assert rollback.returncode == 0, rollback.stdout + rollback.stderr
+    assert "the rollback applies the profile as the run recorded it" in rollback.stdout
