@@ -65,8 +65,8 @@ def _placeholders(plan: Plan, declared: set[str]) -> list[Finding]:
 def _blocks(c: Checklist) -> list[Finding]:
     out = []
     for section, item in c.walk():
-        if isinstance(item, Check) and item.error:
-            out.append(Finding(item.error_line or item.line, "error", "annotation", item.error))
+        if isinstance(item, Check):
+            out += [Finding(err.line, "error", "annotation", str(err)) for err in item.errors]
         if isinstance(item, Commands | Content):
             if not item.closed:
                 out.append(
