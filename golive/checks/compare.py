@@ -124,7 +124,9 @@ def number_fact(label: str, actual: float | None, expected: Any, unit: str = "")
     if actual is None:
         return Fact(False, f"{label} was not measured, want {want}")
     shown = f"{label} {round_for_people(actual)}{suffix}"
-    return Fact(True, f"{shown} ({want})") if c.holds(actual) else Fact(False, f"{shown}, want {want}")
+    if c.holds(actual):
+        return Fact(True, shown if c.op == "=" else f"{shown} ({want})")
+    return Fact(False, f"{shown}, want {want}")
 
 
 def round_for_people(value: float) -> str:

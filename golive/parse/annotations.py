@@ -87,7 +87,7 @@ def parse_specs(text: str, first_line: int) -> tuple[list[CheckSpec], list[Check
         errors += problems
         if spec is not None:
             specs.append(spec)
-    return specs, errors
+    return specs, sorted(errors, key=lambda e: e.line)
 
 
 def _one(node: yaml.Node, first_line: int) -> tuple[CheckSpec | None, list[CheckError]]:
