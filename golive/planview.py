@@ -340,10 +340,10 @@ def _tree_item(node: Tree, item: AnyItem, section: Section, notes: bool) -> None
     elif isinstance(item, Check):
         verb, style = _verb(section, "check")
         for spec in item.specs:
-            why = [f"name {spec.name}"] if spec.name else []
+            about = [f"name {spec.name}"] if spec.name else []
             if spec.needs:
-                why.append(f"needs {', '.join(spec.needs)}")
-            node.add(_line(spec.line, verb, "blue" if verb == "check" else style, spec.summary, ", ".join(why)))
+                about.append(f"needs {', '.join(spec.needs)}")
+            node.add(_line(spec.line, verb, "blue" if verb == "check" else style, spec.summary, ", ".join(about)))
         for err in item.errors:
             node.add(_line(err.line, "error", "bold red", str(err)))
     elif isinstance(item, Table) and notes:
