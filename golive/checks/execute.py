@@ -63,7 +63,7 @@ async def _attempt(module: Any, spec: Any, ctx: Context) -> Result:
             return Result(False, [*facts, *(Fact(False, p) for p in problems)], measured)
         result.captured = values
         result.secret_captures = {
-            name for name, source in spec.capture.items() if is_secret_name(name) or is_secret_name(source)
+            name for name, source in spec.capture.items() if is_secret_name(name) or _credential(source)
         }
         result.facts.append(Fact(True, "captured " + ", ".join(values)))
     return result
@@ -81,3 +81,11 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, httpx.HTTPError | OSError):
         return text
     return f"{type(exc).__name__}: {text}"
+
+
+_CREDENTIALS = {"access_token", "refresh_token", "id_token", "token", "jwt", "api_key", "apikey", "secret", "password"}
+
+
+def _credential(source: str) -> bool:
+    """`json.access_token` holds a credential whatever the variable is called; `json.token_type` does not."""
+    return source.rsplit(".", 1)[-1].lower() in _CREDENTIALS
