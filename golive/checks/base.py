@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Protocol
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from golive.checks.compare import Fact, parse_seconds
 
@@ -27,8 +27,17 @@ Duration = Annotated[
     BeforeValidator(parse_seconds),
     WithJsonSchema({"type": ["string", "number"], "description": 'seconds, or "500ms", "30s", "2m", "1h"'}),
 ]
+def _comparison(value: Any) -> Any:
+    from golive.checks.compare import comparison
+
+    if isinstance(value, str) and not any(comparison(value, u) for u in ("", "bytes", "seconds")):
+        raise ValueError(f'{value!r} is not a number or a comparison such as "<200", ">=32", "<10MB", "<1h"')
+    return value
+
+
 Comparison = Annotated[
     str | int | float,
+    AfterValidator(_comparison),
     WithJsonSchema({"type": ["string", "number"], "description": 'a value, or a comparison: "<200", ">=32", "!=0"'}),
 ]
 

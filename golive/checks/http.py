@@ -45,7 +45,7 @@ class HttpExpect(Options):
     contains: str | list[str] | None = Field(default=None, description="text the body must contain")
     absent: str | list[str] | None = Field(default=None, description="text the body must not contain")
     regex: str | None = Field(default=None, description="a regular expression the body must match")
-    header: dict[str, Comparison] | None = Field(default=None, description="response headers and their values")
+    header: dict[str, Any] | None = Field(default=None, description="response headers and their values")
     ms: Comparison | None = Field(default=None, description='response time in milliseconds, e.g. "<200"')
     tls_days: Comparison | None = Field(default=None, description='days before the TLS certificate expires, e.g. ">14"')
 

@@ -34,7 +34,7 @@ class RedisSpec(BaseSpec):
     get: str | None = Field(default=None, description="a key whose value `expect.value` judges (it must exist)")
     exists: str | list[str] | None = Field(default=None, description="keys that must exist")
     ttl: str | None = Field(default=None, description="a key whose TTL `expect.ttl` judges")
-    info: dict[str, Comparison] | None = Field(default=None, description="INFO fields and their values or comparisons")
+    info: dict[str, Any] | None = Field(default=None, description="INFO fields and their values or comparisons")
     expect: RedisExpect = Field(default=RedisExpect(), description="what `get` and `ttl` must show")
 
     @field_validator("redis")
