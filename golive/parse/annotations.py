@@ -18,7 +18,16 @@ import yaml
 from golive.model import Check, CheckError, CheckSpec
 
 _COMMON = ("name", "timeout", "retries", "backoff", "needs")
-_AS_TEXT = {"mode", "equals", "at_least", "below", "tag", "branch", "commit"}  # `mode: 0600`, `equals: 3.10`
+_AS_TEXT = {
+    "mode",
+    "equals",
+    "at_least",
+    "below",
+    "tag",
+    "branch",
+    "commit",
+    "checksum",
+}  # `mode: 0600`, `equals: 3.10`
 
 
 class _Loader(yaml.SafeLoader):
@@ -198,20 +207,28 @@ def _error(type_: str, model: Any, err: Any, loc: tuple[str, ...], lines: dict[s
 
 
 def options_of(model: Any, path: tuple[str, ...] = ()) -> list[str]:
-    """The option names (as written in YAML) of a model, or of the sub-model at `path`."""
+    """The option names (as written in YAML) of a model, or of the sub-model at `path` (its own first)."""
+    import types
     import typing
 
     from pydantic import BaseModel
 
+    kind: Any = model
     for part in path:
-        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
-        if field is None:
-            return []
-        candidates = [field.annotation, *typing.get_args(field.annotation)]
-        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
-        if model is None:
-            return []
-    return [f.alias or n for n, f in model.model_fields.items()]
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            field = next((f for n, f in kind.model_fields.items() if (f.alias or n) == part), None)
+            kind = field.annotation if field is not None else None
+        elif typing.get_origin(kind) is dict:
+            kind = typing.get_args(kind)[1]
+        union = typing.get_origin(kind) in (typing.Union, types.UnionType)
+        candidates = list(typing.get_args(kind)) if union else [kind]
+        kind = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None) or next(
+            (c for c in candidates if typing.get_origin(c) is dict), None
+        )
+    if not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+        return []
+    names = [f.alias or n for n, f in kind.model_fields.items()]
+    return [n for n in names if n not in _COMMON] + [n for n in names if n in _COMMON]
 
 
 def _at(data: Any, loc: tuple[str, ...]) -> Any:

@@ -72,7 +72,7 @@ def _handler(app: App) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             with app.lock:
                 app.hits += 1
             path = urllib.parse.urlparse(self.path)
@@ -96,7 +96,7 @@ def _handler(app: App) -> type[BaseHTTPRequestHandler]:
             else:
                 self._send(404, {"detail": "not found"})
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
             if self.path == "/login" and form.get("password") == PASSWORD and not app.broken:
@@ -161,9 +161,7 @@ def self_signed(where: Path, days: int) -> tuple[str, str]:
     cert_path, key_path = where / "cert.pem", where / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     return str(cert_path), str(key_path)
 

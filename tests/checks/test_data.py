@@ -11,8 +11,9 @@ from tests.checks.conftest import REDIS_URL, errors_of, run_check
 
 
 def test_postgresql_query_value_and_tables(pg_url: str) -> None:
-    result = run_check('sql: "{{ DATABASE_URL }}"\nquery: SELECT COUNT(*) FROM employees\nexpect: {value: ">0"}',
-                       DATABASE_URL=pg_url)
+    result = run_check(
+        'sql: "{{ DATABASE_URL }}"\nquery: SELECT COUNT(*) FROM employees\nexpect: {value: ">0"}', DATABASE_URL=pg_url
+    )
     assert result.passed, result.reason
     assert result.reason == "value 3 (> 0)"
     assert run_check(f"sql: {pg_url}\ntables: [employees]").passed
@@ -40,10 +41,12 @@ def test_a_password_in_the_url_is_never_shown(pg_url: str) -> None:
 
 
 def test_mariadb_and_mysql_urls(mariadb_url: str) -> None:
-    ok = run_check(f"sql: {mariadb_url.replace('mysql://', 'mariadb://')}\nquery: SELECT title FROM jobs ORDER BY id"
-                   "\nexpect: {value: engineer, rows: 2}")
+    ok = run_check(
+        f"sql: {mariadb_url.replace('mysql://', 'mariadb://')}\nquery: SELECT title FROM jobs ORDER BY id"
+        "\nexpect: {value: engineer, rows: 2}"
+    )
     assert ok.passed, ok.reason
-    wrong = run_check(f"sql: {mariadb_url}\nquery: SELECT COUNT(*) FROM jobs\nexpect: {{value: \">=10\"}}")
+    wrong = run_check(f'sql: {mariadb_url}\nquery: SELECT COUNT(*) FROM jobs\nexpect: {{value: ">=10"}}')
     assert not wrong.passed and wrong.reason == "value 2, want ≥ 10"
 
 
@@ -60,8 +63,7 @@ def test_sqlite_is_relative_to_the_session_and_opened_read_only(tmp_path: Path) 
     absent = run_check("sql: sqlite:///instance/other.db\ntables: [x]", cwd=tmp_path)
     assert not absent.passed and "no SQLite database at" in absent.reason
     assert not (tmp_path / "instance" / "other.db").exists()  # never created by looking
-    write = run_check("sql: sqlite:///instance/jobsearchai.db\nquery: INSERT INTO job_matches VALUES (1)",
-                      cwd=tmp_path)
+    write = run_check("sql: sqlite:///instance/jobsearchai.db\nquery: INSERT INTO job_matches VALUES (1)", cwd=tmp_path)
     assert not write.passed and "readonly" in write.reason
 
 
@@ -121,6 +123,5 @@ def test_redis_down_fails() -> None:
 def test_malformed_redis_checks() -> None:
     assert errors_of("redis: localhost:6379\nexpect: {ttl: soon}") == [
         "10: redis: a redis://HOST:PORT/DB URL (redis check)",
-        "11: expect.ttl: 'soon' is not a number or a comparison such as \"<200\", \">=32\", \"<10MB\", \"<1h\" "
-        "(redis check)",
+        '11: expect.ttl: \'soon\' is not a number or a comparison such as "<200", ">=32", "<10MB", "<1h" (redis check)',
     ]

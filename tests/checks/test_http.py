@@ -44,7 +44,8 @@ capture: {{TOKEN: json.access_token, KIND: json.token_type}}
     assert login.captured == {"TOKEN": TOKEN, "KIND": "bearer"}
     assert login.secret_captures == {"TOKEN"}
     me = run_check(
-        f'http: GET {app.url}/me\nauth: {{bearer: "{{{{ TOKEN }}}}"}}\nexpect: {{json: {{user: admin}}}}', **login.captured
+        f'http: GET {app.url}/me\nauth: {{bearer: "{{{{ TOKEN }}}}"}}\nexpect: {{json: {{user: admin}}}}',
+        **login.captured,
     )
     assert me.passed, me.reason
 
