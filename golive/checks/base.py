@@ -91,7 +91,7 @@ class Context:
     run_started: float = 0.0  # time.time() when the run began
     log_marks: dict[str, int] = field(default_factory=dict)  # log path -> size when the run (or step) began
     named: dict[str, dict[str, Any]] = field(default_factory=dict)  # check name -> its data (for `wait: NAME`)
-    run_inner: Callable[[dict[str, Any], int], Awaitable[Result]] | None = None  # runs a nested check (wait)
+    run_inner: Callable[[dict[str, Any], Context], Awaitable[Result]] | None = None  # fills and runs a `wait`'s check
 
     clients: dict[bool, Any] = field(default_factory=dict)  # httpx clients shared by a batch, by `verify`
 

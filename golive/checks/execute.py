@@ -65,7 +65,8 @@ async def _attempt(module: Any, spec: Any, ctx: Context) -> Result:
         result.secret_captures = {
             name for name, source in spec.capture.items() if is_secret_name(name) or _credential(source)
         }
-        result.facts.append(Fact(True, "captured " + ", ".join(values)))
+        if values:
+            result.facts.append(Fact(True, "captured " + ", ".join(values)))
     return result
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import Field
 
-from golive.checks.base import Context, Duration, Fact, Observation, ProbeError
+from golive.checks.base import Context, Duration, Fact, Observation, ProbeError, Result
 from golive.checks.base import Spec as BaseSpec
 
 
@@ -48,17 +48,22 @@ async def probe(spec: WaitSpec, ctx: Context) -> Observation:
             raise ProbeError(f"no check is named {spec.wait!r}")
     else:
         inner = spec.wait
-    if ctx.run_inner is None:
-        raise ProbeError("nothing can run the awaited check here")
+    run = ctx.run_inner or _as_written
     started = time.monotonic()
     attempts = 0
     while True:
         attempts += 1
-        result = await ctx.run_inner(inner, 0)
+        result = await run(inner, ctx)
         waited = time.monotonic() - started
         if result.passed or waited + spec.interval > spec.timeout:
             return {"passed": result.passed, "attempts": attempts, "waited_s": round(waited, 2), "last": result.reason}
         await asyncio.sleep(spec.interval)
+
+
+async def _as_written(data: dict[str, Any], ctx: Context) -> Result:
+    from golive.checks.execute import execute
+
+    return await execute(data, ctx)
 
 
 def judge(spec: WaitSpec, obs: Observation) -> list[Fact]:

@@ -220,7 +220,7 @@ class CheckStep:
 
         ctx = Context(cwd=cwd, env=env, run_started=time.time(), log_marks=dict(self.marks), named=named)
 
-        async def run_inner(data: dict[str, Any], _line: int) -> Result:
+        async def run_inner(data: dict[str, Any], ctx: Context) -> Result:
             try:
                 return await execute(fill(data, self._lookup), ctx)
             except MissingVariable as missing:
