@@ -104,7 +104,8 @@ def _rules(name: str, value: str, rule: Rule | None, path: dict[str, Any]) -> li
         out.append(Fact(ok, f"{name} is {shown}" + ("" if ok else f", want one of {', '.join(rule.one_of)}")))
     if rule.min_length is not None:
         ok = len(value) >= rule.min_length
-        out.append(Fact(ok, f"{name}: {len(value)} characters" + ("" if ok else f", want ≥ {rule.min_length}")))
+        want = f"≥ {rule.min_length}"
+        out.append(Fact(ok, f"{name}: {len(value)} characters" + (f" ({want})" if ok else f", want {want}")))
     if rule.scheme is not None:
         schemes = [rule.scheme] if isinstance(rule.scheme, str) else rule.scheme
         have = value.split("://", 1)[0].split("+", 1)[0].lower() if "://" in value else ""

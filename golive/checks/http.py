@@ -49,6 +49,15 @@ class HttpExpect(Options):
     ms: Comparison | None = Field(default=None, description='response time in milliseconds, e.g. "<200"')
     tls_days: Comparison | None = Field(default=None, description='days before the TLS certificate expires, e.g. ">14"')
 
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: int | list[int] | str | None) -> int | list[int] | str | None:
+        from golive.checks.compare import comparison
+
+        if isinstance(value, str) and not re.fullmatch(r"[1-5]xx", value.strip()) and comparison(value) is None:
+            raise ValueError(f'{value!r} is not a status: 200, [200, 204], "2xx" or "<400"')
+        return value
+
     @field_validator("regex")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:

@@ -52,6 +52,8 @@ class App:
     broken: bool = False
     delay_s: float = 0.0
     hits: int = 0
+    in_flight: int = 0
+    most_in_flight: int = 0  # how many requests it ever served at once
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -72,9 +74,18 @@ def _handler(app: App) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self) -> None:
+        def do_GET(self) -> None:  # noqa: N802
             with app.lock:
                 app.hits += 1
+                app.in_flight += 1
+                app.most_in_flight = max(app.most_in_flight, app.in_flight)
+            try:
+                self._get()
+            finally:
+                with app.lock:
+                    app.in_flight -= 1
+
+        def _get(self) -> None:
             path = urllib.parse.urlparse(self.path)
             query = dict(urllib.parse.parse_qsl(path.query))
             if app.delay_s or "ms" in query:
