@@ -74,7 +74,7 @@ def _handler(app: App) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             with app.lock:
                 app.hits += 1
                 app.in_flight += 1

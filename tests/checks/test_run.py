@@ -29,7 +29,7 @@ def _everything_written(tmp_path: Path, home: Path, run_id: str) -> str:
     out.append(golive("show", run_id, "--json", cwd=tmp_path).stdout)
     with sqlite3.connect(home / "golive.db") as conn:
         for table in ("events", "outputs"):
-            out += [repr(row) for row in conn.execute(f"SELECT * FROM {table}")]  # noqa: S608
+            out += [repr(row) for row in conn.execute(f"SELECT * FROM {table}")]
     for path in home.rglob("*"):
         if path.is_file() and path.suffix in (".md", ".log", ".json"):
             out.append(path.read_text(errors="replace"))
