@@ -38,6 +38,11 @@ class CheckStep:
         self.captured: dict[str, str] = {}
         self.marks: dict[str, int] = {}
         steps = [*self.e.plan.steps, *self.e.plan.rollback, *self.e.plan.followups]
+        self._lists = {
+            s.id: (steps_of, i)
+            for steps_of in (self.e.plan.steps, self.e.plan.rollback, self.e.plan.followups)
+            for i, s in enumerate(steps_of)
+        }
         self._checks = [s for s in steps if s.kind is Kind.CHECK and s.check is not None]
         self._step_logs = [s for s in self._checks if s.check and s.check.type == "log" and _since(s) == "step"]
         self._mark_logs("run", [s for s in self._checks if s.check and s.check.type == "log"])
@@ -63,13 +68,12 @@ class CheckStep:
 
     def _batch(self, first: PlanStep) -> list[PlanStep]:
         """`first` and the checks right after it in the same section that are not done yet."""
-        e = self.e
-        steps = next(s for s in (e.plan.steps, e.plan.rollback, e.plan.followups) if first in s)
+        steps, start = self._lists[first.id]
         batch = []
-        for step in steps[steps.index(first) :]:
+        for step in steps[start:]:
             if step.kind is not Kind.CHECK or step.section is not first.section:
                 break
-            if step is first or not e.state.done(step.id):
+            if step is first or not self.e.state.done(step.id):
                 batch.append(step)
         return batch
 
@@ -218,7 +222,14 @@ class CheckStep:
         cwd = Path(shell.state.cwd) if shell is not None and shell.state.cwd else Path(e.options.workdir)
         named = {s.check.name: s.check.data for s in self._checks if s.check and s.check.name}
 
-        ctx = Context(cwd=cwd, env=env, run_started=time.time(), log_marks=dict(self.marks), named=named)
+        ctx = Context(
+            cwd=cwd,
+            env=env,
+            run_started=time.time(),
+            log_marks=dict(self.marks),
+            named=named,
+            concurrency=max(1, e.options.concurrency),
+        )
 
         async def run_inner(data: dict[str, Any], ctx: Context) -> Result:
             try:
@@ -254,11 +265,7 @@ class CheckStep:
         return record.attempts + 1 if record is not None else 1
 
     def _index(self, step: PlanStep) -> int:
-        plan = self.e.plan
-        for steps in (plan.steps, plan.rollback, plan.followups):
-            if step in steps:
-                return steps.index(step) + 1
-        return 0
+        return self._lists[step.id][1] + 1
 
     def _shown(self, text: str) -> str:
         from golive.checks.base import redact_url
