@@ -235,6 +235,8 @@ class StepRunner:
             stored = answer_of(e.state, step.id)
             if stored is not None and stored[0].verb in ("done", "rerun", "skip", "abort"):
                 answer, actor = stored
+            elif step.kind is Kind.CHECK:  # a check changes nothing: running it again is always safe
+                answer, actor = Answer("rerun", "a check is run again"), e.actor
             elif e.options.in_doubt != "ask":
                 answer, actor = Answer(e.options.in_doubt, "--in-doubt"), e.actor
             else:

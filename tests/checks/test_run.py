@@ -183,3 +183,46 @@ def test_a_check_on_a_task_line_verifies_the_task(tmp_path: Path, app: App) -> N
     r = golive("run", str(path), "--non-interactive", cwd=tmp_path)
     assert r.returncode == 0, r.stdout
     assert "L5.1" in r.stdout or "L5" in r.stdout
+
+
+def test_reports_carry_what_each_check_measured(tmp_path: Path, app: App) -> None:
+    path = _write(
+        tmp_path, f"# T\n\n## Verify\n\n```golive\n- http: GET {app.url}/health\n  expect: {{ms: '<5000'}}\n```\n"
+    )
+    assert golive("run", str(path), "--yes", "--non-interactive", cwd=tmp_path).returncode == 0
+    html = golive("report", "last", "--format", "html", cwd=tmp_path).stdout
+    assert "measured by L6" in html and "<dt>status</dt><dd><code>200</code>" in html
+    junit = golive("report", "last", "--format", "junit", cwd=tmp_path).stdout
+    assert '<property name="status" value="200" />' in junit
+    md = golive("report", "last", "--format", "md", cwd=tmp_path).stdout
+    assert "<code>http GET " in md and "passed" in md and "status 200; time " in md
+
+
+def test_a_check_interrupted_by_kill_9_runs_again_on_resume_without_asking(tmp_path: Path, app: App) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    app.broken = True
+    path = _write(
+        tmp_path,
+        f"# T\n\n## Verify\n\n```golive\n- wait: {{http: GET {app.url}/health, expect: {{status: 200}}}}\n"
+        "  timeout: 120s\n  interval: 200ms\n```\n",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "golive", "run", str(path), "--yes", "--non-interactive"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while app.hits < 3 and time.monotonic() < deadline:  # the wait is polling: its step has started
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    app.broken = False
+    r = golive("resume", "last", "--non-interactive", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "passed after" in r.stdout
