@@ -27,6 +27,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLIVE = ROOT / ".venv" / "bin" / "golive"
@@ -85,12 +86,9 @@ def urls(base: str, n: int) -> list[str]:
     return [f"{base}/health?check={i}" for i in range(1, n + 1)]
 
 
-def golive_run(base: str, n: int, work: Path) -> None:
-    checks = "\n".join(f"- http: GET {u}\n  expect: {{status: 200, json: {{status: healthy}}}}" for u in urls(base, n))
-    checklist = work / "CHECKS.md"
-    checklist.write_text(f"# {n} checks\n\n## Verify\n\n```golive\n{checks}\n```\n")
-    home = Path(tempfile.mkdtemp(dir=work))
-    env = {**os.environ, "GOLIVE_HOME": str(home), "NO_COLOR": "1"}
+def run_checklist(checklist: Path, work: Path) -> list[dict[str, Any]]:
+    """`golive run CHECKLIST --yes --non-interactive` with a fresh record; its check steps, as recorded."""
+    env = {**os.environ, "GOLIVE_HOME": tempfile.mkdtemp(dir=work), "NO_COLOR": "1"}
     r = subprocess.run(
         [str(GOLIVE), "run", str(checklist), "--yes", "--non-interactive"],
         capture_output=True,
@@ -104,7 +102,14 @@ def golive_run(base: str, n: int, work: Path) -> None:
     shown = subprocess.run(
         [str(GOLIVE), "show", "last", "--json"], capture_output=True, text=True, env=env, cwd=work, check=True
     )
-    statuses = [s["status"] for s in json.loads(shown.stdout)["steps"] if s["kind"] == "check"]
+    return [s for s in json.loads(shown.stdout)["steps"] if s["kind"] == "check"]
+
+
+def golive_run(base: str, n: int, work: Path) -> None:
+    checks = "\n".join(f"- http: GET {u}\n  expect: {{status: 200, json: {{status: healthy}}}}" for u in urls(base, n))
+    checklist = work / "CHECKS.md"
+    checklist.write_text(f"# {n} checks\n\n## Verify\n\n```golive\n{checks}\n```\n")
+    statuses = [s["status"] for s in run_checklist(checklist, work)]
     if statuses != ["passed"] * n:
         raise BenchError(f"golive recorded {len(statuses)} checks, {statuses.count('passed')} passed")
 

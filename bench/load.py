@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from checks import GOLIVE, BenchError, service  # bench/checks.py: the script's folder is on sys.path
+from checks import BenchError, run_checklist, service  # bench/checks.py: the script's folder is on sys.path
 
 CONCURRENCY = 10
 DELAY_MS = 50
@@ -80,19 +80,7 @@ def golive_bench(url: str, duration: float, work: Path) -> dict[str, Any]:
         f"# Load\n\n## Verify\n\n```golive\n- bench: GET {url}\n  duration: {duration}s\n"
         f"  concurrency: {CONCURRENCY}\n  expect: {{errors: 0}}\n```\n"
     )
-    env = {**os.environ, "GOLIVE_HOME": tempfile.mkdtemp(dir=work), "NO_COLOR": "1"}
-    r = subprocess.run(
-        [str(GOLIVE), "run", str(checklist), "--yes", "--non-interactive"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=work,
-        stdin=subprocess.DEVNULL,
-    )
-    if r.returncode != 0:
-        raise BenchError(f"golive run exited {r.returncode}: {r.stdout[-2000:]}{r.stderr[-1000:]}")
-    shown = subprocess.run([str(GOLIVE), "show", "last", "--json"], capture_output=True, text=True, env=env, check=True)
-    step = next(s for s in json.loads(shown.stdout)["steps"] if s["kind"] == "check")
+    step = run_checklist(checklist, work)[0]
     measured: dict[str, Any] = step["measured"]
     if step["status"] != "passed" or measured["errors"]:
         raise BenchError(f"golive's bench check did not pass: {step['reason']}")

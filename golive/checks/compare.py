@@ -199,3 +199,21 @@ def version_fact(label: str, actual: str | None, wanted: Any) -> Fact:
     shown = f"{label} {version_text(actual or '')}"
     want_text = rest if op == "=" else f"{op} {rest}"
     return Fact(True, f"{shown} ({want_text})") if ok else Fact(False, f"{shown}, want {want_text}")
+
+
+def lookup(document: Any, parts: list[str]) -> tuple[Any, bool]:
+    """`download_monitor.enabled` in a parsed document: (value, found). Digits index lists."""
+    value = document
+    for part in parts:
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None, False
+    return value, True
+
+
+def listed(value: str | list[str] | None) -> list[str]:
+    """An option written as one text or a list of them, as a list."""
+    return [] if value is None else [value] if isinstance(value, str) else value

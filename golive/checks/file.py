@@ -26,7 +26,7 @@ from pydantic import Field, field_validator
 
 from golive.checks.base import Comparison, Context, Fact, Observation
 from golive.checks.base import Spec as BaseSpec
-from golive.checks.compare import number_fact, value_fact
+from golive.checks.compare import listed, lookup, number_fact, value_fact
 from golive.parse.hazards import is_secret_name
 
 TEXT_LIMIT = 16 << 20  # content checks read up to 16 MiB
@@ -139,9 +139,9 @@ def judge(spec: FileSpec, obs: Observation) -> list[Fact]:
     if spec.age is not None:
         facts.append(number_fact("age", obs["age_s"], spec.age, "s"))
     text: str = obs.get("_text", "")
-    for needle in _listed(spec.contains):
+    for needle in listed(spec.contains):
         facts.append(Fact(needle in text, f"{'contains' if needle in text else 'lacks'} {needle!r}"))
-    for needle in _listed(spec.absent):
+    for needle in listed(spec.absent):
         facts.append(Fact(needle not in text, f"{'has' if needle in text else 'has no'} {needle!r}"))
     if spec.json_keys:
         facts += _keys(text, spec.json_keys, "JSON")
@@ -166,7 +166,7 @@ def _keys(text: str, keys: dict[str, Any], kind: str) -> list[Fact]:
         return [Fact(False, f"not {kind}: {str(exc).splitlines()[0][:80]}")]
     facts = []
     for dotted, wanted in keys.items():
-        value, found = _lookup(document, dotted)
+        value, found = lookup(document, dotted.split("."))
         if not found:
             facts.append(Fact(False, f"{dotted} is missing"))
         elif is_secret_name(dotted.rsplit(".", 1)[-1]):
@@ -175,19 +175,3 @@ def _keys(text: str, keys: dict[str, Any], kind: str) -> list[Fact]:
         else:
             facts.append(value_fact(dotted, value, wanted))
     return facts
-
-
-def _lookup(document: Any, dotted: str) -> tuple[Any, bool]:
-    value = document
-    for part in dotted.split("."):
-        if isinstance(value, dict) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None, False
-    return value, True
-
-
-def _listed(value: str | list[str] | None) -> list[str]:
-    return [] if value is None else [value] if isinstance(value, str) else value

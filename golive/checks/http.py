@@ -18,7 +18,7 @@ from pydantic import Field, field_validator, model_validator
 
 from golive.checks.base import Comparison, Context, Fact, Observation, Options
 from golive.checks.base import Spec as BaseSpec
-from golive.checks.compare import number_fact, short, value_fact
+from golive.checks.compare import listed, lookup, number_fact, short, value_fact
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 BODY_LIMIT = 1 << 20  # judged up to 1 MiB of body; the record keeps none of it
@@ -178,9 +178,9 @@ def judge(spec: HttpSpec, obs: Observation) -> list[Fact]:
     body: str = obs.get("_body", "")
     if e.json_subset is not None:
         facts.append(_json(body, e.json_subset))
-    for text in _listed(e.contains):
+    for text in listed(e.contains):
         facts.append(Fact(text in body, f"body {'contains' if text in body else 'lacks'} {text!r}"))
-    for text in _listed(e.absent):
+    for text in listed(e.absent):
         facts.append(Fact(text not in body, f"body {'has' if text in body else 'has no'} {text!r}"))
     if e.regex is not None:
         found = re.search(e.regex, body) is not None
@@ -218,9 +218,6 @@ def _json(body: str, example: Any) -> Fact:
     return Fact(not problem, problem or f"json contains {short(example)}")
 
 
-def _listed(value: str | list[str] | None) -> list[str]:
-    return [] if value is None else [value] if isinstance(value, str) else value
-
 
 def capture(spec: HttpSpec, obs: Observation) -> tuple[dict[str, str], list[str]]:
     """(values, problems): each `capture` variable from the response."""
@@ -243,14 +240,8 @@ def _source(source: str, obs: Observation) -> Any:
     if source.startswith("header."):
         return obs.get("_headers", {}).get(source.removeprefix("header.").lower())
     try:
-        value: Any = json.loads(obs.get("_body", ""))
+        document: Any = json.loads(obs.get("_body", ""))
     except ValueError:
         return None
-    for part in source.split(".")[1:]:
-        if isinstance(value, dict) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
+    value, found = lookup(document, source.split(".")[1:])
+    return value if found else None
