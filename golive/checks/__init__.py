@@ -6,6 +6,7 @@ Modules load lazily, so reading a checklist never imports httpx, SQLAlchemy or d
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
@@ -30,6 +31,11 @@ TYPES: dict[str, str] = {
         "wait",
     )
 }
+
+
+def mark_key(path: Path, since: str) -> str:
+    """Where a `log` check reads from: the size its file had when the run (or the step) began."""
+    return f"{since}:{path.resolve()}"
 
 
 def load(name: str) -> CheckType:

@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from golive.checks import mark_key
 from golive.checks.base import Context, Fact, Observation, ProbeError
 from golive.checks.base import Spec as BaseSpec
 
@@ -51,10 +52,6 @@ class LogSpec(BaseSpec):
 
 
 Spec = LogSpec
-
-
-def mark_key(path: Path, since: str) -> str:
-    return f"{since}:{path.resolve()}"
 
 
 async def probe(spec: LogSpec, ctx: Context) -> Observation:

@@ -13,16 +13,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from golive.checks.base import Context, Result, failed
-from golive.checks.execute import execute
-from golive.checks.log import mark_key
+from golive.checks import mark_key
 from golive.checks.template import MissingVariable, fill
 from golive.parse.hazards import is_secret_name
 from golive.plan import Kind, PlanStep
 from golive.record.events import EventType as E
 from golive.run.judge import FAILED, PASSED
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pydantic, httpx and the check types load with the first check, not with every run
+    from golive.checks.base import Context, Result
     from golive.run.steps import StepRunner
 
 _SOURCES = "no field, capture, --var, session or environment variable"
@@ -90,6 +89,7 @@ class CheckStep:
             e.record_session_state()
 
     async def _gather(self, batch: list[PlanStep], ctx: Context) -> None:
+        from golive.checks.base import failed
         limit = asyncio.Semaphore(max(1, self.e.options.concurrency))
         done = {s.id: asyncio.Event() for s in batch}
         tasks = [asyncio.create_task(self._one(s, batch, done, limit, ctx)) for s in batch]
@@ -121,6 +121,9 @@ class CheckStep:
         limit: asyncio.Semaphore,
         ctx: Context,
     ) -> None:
+        from golive.checks.base import failed
+        from golive.checks.execute import execute
+
         try:
             blockers = _depends_on(step, batch)
             for other in blockers:
@@ -212,6 +215,8 @@ class CheckStep:
             e.shell.set_variables(dict(result.captured))  # later commands see them too
 
     def _context(self) -> Context:
+        from golive.checks.base import Context, failed
+        from golive.checks.execute import execute
         e = self.e
         shell = e.shell
         env = dict(shell.env) if shell is not None else dict(os.environ)
