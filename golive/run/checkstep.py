@@ -92,7 +92,7 @@ class CheckStep:
         from golive.checks.base import failed
         limit = asyncio.Semaphore(max(1, self.e.options.concurrency))
         done = {s.id: asyncio.Event() for s in batch}
-        tasks = [asyncio.create_task(self._one(s, batch, done, limit, ctx)) for s in batch]
+        tasks = [asyncio.create_task(self._one(s, batch[:i], done, limit, ctx)) for i, s in enumerate(batch)]
         watcher = asyncio.create_task(self._watch_interrupt(tasks))
         try:
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -116,7 +116,7 @@ class CheckStep:
     async def _one(
         self,
         step: PlanStep,
-        batch: list[PlanStep],
+        earlier: list[PlanStep],
         done: dict[str, asyncio.Event],
         limit: asyncio.Semaphore,
         ctx: Context,
@@ -125,7 +125,7 @@ class CheckStep:
         from golive.checks.execute import execute
 
         try:
-            blockers = _depends_on(step, batch)
+            blockers = _depends_on(step, earlier)
             for other in blockers:
                 await done[other.id].wait()
             reason = self._unmet(step, blockers)
@@ -287,18 +287,17 @@ class CheckStep:
         return value
 
 
-def _depends_on(step: PlanStep, batch: list[PlanStep]) -> list[PlanStep]:
-    """Checks of the batch this one waits for: those it `needs` by name, those that capture a variable
-    it uses, and any `wait` before it (a wait is a barrier)."""
+def _depends_on(step: PlanStep, earlier: list[PlanStep]) -> list[PlanStep]:
+    """Checks of the batch before this one that it waits for: those it `needs` by name, those that
+    capture a variable it uses, and any `wait` (a wait is a barrier)."""
     assert step.check is not None
-    index = batch.index(step)
+    needs, uses = set(step.check.needs), set(step.check.uses)
     out = []
-    for other in batch[:index]:
+    for other in earlier:
         spec = other.check
         if spec is None:
             continue
-        named = bool(spec.name) and spec.name in step.check.needs
-        if named or set(spec.captures) & set(step.check.uses) or spec.type == "wait":
+        if (spec.name and spec.name in needs) or set(spec.captures) & uses or spec.type == "wait":
             out.append(other)
     return out
 
