@@ -49,7 +49,12 @@ async def probe(spec: TcpSpec, ctx: Context) -> Observation:
     try:
         _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), spec.timeout)
     except (OSError, TimeoutError) as exc:
-        why = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        if isinstance(exc, TimeoutError):
+            why = "timed out"
+        elif isinstance(exc, ConnectionRefusedError) or "Connect call failed" in str(exc):
+            why = "refused"
+        else:
+            why = exc.strerror or str(exc)
         return {"open": False, "why": why}
     ms = (time.perf_counter() - started) * 1000
     writer.close()

@@ -34,6 +34,7 @@ class CheckStep:
         self.runner = runner
         self.e = runner.e
         self._results: dict[str, tuple[str, str]] = {}  # ran in this process, failure not yet handled
+        self._alone = True
         self.captured: dict[str, str] = {}
         self.marks: dict[str, int] = {}
         steps = [*self.e.plan.steps, *self.e.plan.rollback, *self.e.plan.followups]
@@ -80,7 +81,8 @@ class CheckStep:
 
     def _run(self, batch: list[PlanStep]) -> None:
         e = self.e
-        if len(batch) > 1:
+        self._alone = len(batch) == 1  # its step line is already on screen
+        if not self._alone:
             e.reporter.say(f"  {len(batch)} checks, up to {e.options.concurrency} at a time", "dim")
         ctx = self._context()
         try:
@@ -175,8 +177,8 @@ class CheckStep:
         if not started:
             e.record(E.STEP_STARTED, step.id, phase=step.phase.value, attempt=attempt, check=step.text)
         status = PASSED if result.passed else FAILED
-        index = self._index(step)
-        e.reporter.step(index, f"{step.section.title} › {step.id} {e.masker(step.text)[:100]}")
+        if not self._alone:  # in a batch, results come as checks finish: each says which it is
+            e.reporter.step(self._index(step), f"{step.section.title} › {step.id} {e.masker(step.text)[:100]}")
         e.finish_step(
             step,
             status,
