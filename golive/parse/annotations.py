@@ -11,6 +11,7 @@ line it starts on in, validated specs or file:line errors out.
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from typing import Any
 
 import yaml
@@ -58,6 +59,19 @@ def check_item(text: str, line: int, source: str = "profile") -> Check:
     """A Check item for checks written elsewhere (a profile's `checks:`), starting at `line`."""
     specs, errors = parse_specs(text, line)
     return _check(line, text, source, specs, errors, fenced=False)
+
+
+def reparse(check: Check, raw: str) -> Check:
+    """The same annotation with new text (a profile's rewrite), read again so its checks follow the text."""
+    if raw == check.raw:
+        return check
+    if check.source == "fence":
+        again = from_fence(raw, check.line)
+    elif check.source == "comment":
+        again = from_comment(raw, check.line)
+    else:
+        again = check_item(raw, check.line, check.source)
+    return replace(again, fenced=check.fenced)
 
 
 def _check(

@@ -71,6 +71,7 @@ def _properties(view: RunView, first: StepView) -> list[tuple[str, str]]:
         ("golive.sha256", run.checklist_sha256),
         ("golive.phase", first.phase),
         ("golive.section_line", str(first.section_line)),
+        *([("golive.profile", f"{view.profile.name} {view.profile.sha256}")] if view.profile else []),
     ]
 
 
@@ -92,6 +93,8 @@ def _case(s: StepView, classname: str) -> ET.Element:
         for key, value in s.measured.items():
             shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             ET.SubElement(properties, "property", {"name": _clean(key), "value": _clean(shown)})
+    if s.prerecorded:
+        output = f"{s.prerecorded}\n{output}".rstrip("\n")
     if output:
         ET.SubElement(case, "system-out").text = output
     if errors:
