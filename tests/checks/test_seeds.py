@@ -250,6 +250,13 @@ BROKEN_REASONS = {
 
 
 def _start_monitor(tmp_path: Path, name: str) -> subprocess.Popen[bytes]:
-    script = tmp_path / f"{name}.py"
-    script.write_text("import time\nwhile True:\n    time.sleep(1)\n")
-    return subprocess.Popen([sys.executable, str(script)])
+    """A monitor that idles, like the seed's; returned once its interpreter has started (that costs CPU)."""
+    import time
+
+    script, ready = tmp_path / f"{name}.py", tmp_path / f"{name}.ready"
+    script.write_text(f"import pathlib, time\npathlib.Path({str(ready)!r}).touch()\nwhile True:\n    time.sleep(1)\n")
+    proc = subprocess.Popen([sys.executable, str(script)])
+    deadline = time.monotonic() + 60
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return proc
