@@ -215,10 +215,15 @@ def main() -> int:
     parser.add_argument("--ansible-repeat", type=int, default=1)
     parser.add_argument("--no-ansible", action="store_true", help="skip ansible (no PyPI, or in a hurry)")
     args = parser.parse_args()
+    return printed(lambda: measure(args.checks, args.repeat, 0 if args.no_ansible else args.ansible_repeat), log)
+
+
+def printed(run: Callable[[], dict[str, object]], say: Callable[[str], None]) -> int:
+    """The benchmark's JSON on stdout, exit 0; or why its numbers must not be used, exit 1."""
     try:
-        result = measure(args.checks, args.repeat, 0 if args.no_ansible else args.ansible_repeat)
+        result = run()
     except (BenchError, subprocess.CalledProcessError) as exc:
-        log(f"FAILED: {exc}")
+        say(f"FAILED: {exc}")
         return 1
     print(json.dumps(result, indent=2))
     return 0

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from checks import BenchError, run_checklist, service  # bench/checks.py: the script's folder is on sys.path
+from checks import BenchError, printed, run_checklist, service  # bench/checks.py: the script's folder is on sys.path
 
 CONCURRENCY = 10
 DELAY_MS = 50
@@ -126,13 +126,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    try:
-        result = measure(args.duration, args.repeat)
-    except (BenchError, subprocess.CalledProcessError) as exc:
-        log(f"FAILED: {exc}")
-        return 1
-    print(json.dumps(result, indent=2))
-    return 0
+    return printed(lambda: measure(args.duration, args.repeat), log)
 
 
 if __name__ == "__main__":
