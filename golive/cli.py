@@ -132,6 +132,12 @@ _RUN_OPTIONS = [
         help="At the end: leave background services running, or stop them.",
     ),
     click.option("--as", "as_", metavar="NAME", help="Who is acting (default GOLIVE_USER, git user, OS user)."),
+    click.option(
+        "--concurrency",
+        type=click.IntRange(1, 1000),
+        default=None,
+        help="Checks run at once when several follow each other (default 32).",
+    ),
 ]
 
 
@@ -154,6 +160,7 @@ def _overrides(
     start_window: float | None,
     service_timeout: float | None,
     services: str | None,
+    concurrency: int | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"vars": _pairs(vars_, "--var"), "choose": _pairs(choose, "--choose")}
     if yes:
@@ -177,6 +184,8 @@ def _overrides(
         out["service_timeout_s"] = service_timeout
     if services:
         out["services"] = services
+    if concurrency is not None:
+        out["concurrency"] = concurrency
     return out
 
 
@@ -316,6 +325,16 @@ def set_cmd(run_id: str, assignments: tuple[str, ...], as_: str | None) -> None:
     from golive.commands.answers import set_fields
 
     _run(lambda: set_fields(run_id, list(assignments), as_, sys.stdout))
+
+
+@cli.command("checks")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@click.option("--schema", "as_schema", is_flag=True, help="The JSON Schema of an annotation.")
+def checks_cmd(as_json: bool, as_schema: bool) -> None:
+    """Every check type and its options (```golive annotations)."""
+    from golive.commands.checks import checks
+
+    _run(lambda: checks(sys.stdout, as_json, as_schema))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -8,6 +8,7 @@ Built with ElementTree, so checklist text and command output are escaped by the 
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -87,6 +88,11 @@ def _case(s: StepView, classname: str) -> ET.Element:
     elif s.status in _NOT_RUN:
         reason = f": {s.reason}" if s.reason else ""
         ET.SubElement(case, "skipped", {"message": _clean(f"not run: {s.status.replace('_', ' ')}{reason}")})
+    if s.measured:  # what a check measured, one property each (`p95_ms`, `status`, …)
+        properties = ET.SubElement(case, "properties")
+        for key, value in s.measured.items():
+            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            ET.SubElement(properties, "property", {"name": _clean(key), "value": _clean(shown)})
     if s.prerecorded:
         output = f"{s.prerecorded}\n{output}".rstrip("\n")
     if output:

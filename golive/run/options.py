@@ -27,6 +27,7 @@ class RunOptions:
     services: str = "ask"  # ask | leave | stop: background services at the end of the run
     in_doubt: str = "ask"  # ask | rerun | done | skip
     workdir: str = "."
+    concurrency: int = 32  # checks in flight at once
 
     def recordable(self) -> dict[str, Any]:
         """What goes into the record: never a value, only which variables were given."""
