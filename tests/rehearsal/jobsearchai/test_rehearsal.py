@@ -39,8 +39,8 @@ from tests.rehearsal.rehearsal import (
 HERE = Path(__file__).resolve().parent
 pytestmark = pytest.mark.xfail(
     strict=True,
-    reason="found.md: seed 001 L139 (a profile cannot record a person's skip of a command); needs the profile's "
-    "checks (branch checks) and interactive commands at a terminal (branch shell)",
+    reason="found.md: seed 001 L139 (a profile cannot record a person's skip of a command); needs interactive "
+    "commands at a terminal (branch shell)",
 )
 DANA = "Dana Whitfield (DBA)"
 PEOPLE = {DANA, "Ravi Menon (tech lead)", "Lena Park (QA)", "Omar Haddad (on-call SRE)"}

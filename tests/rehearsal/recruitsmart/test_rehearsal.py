@@ -39,8 +39,7 @@ from tests.rehearsal.rehearsal import (
 HERE = Path(__file__).resolve().parent
 pytestmark = pytest.mark.xfail(
     strict=True,
-    reason="needs the profile's checks (branch checks) and L97 read as destructive (branch parse); "
-    "found.md: seed 004 L97 SESSION_SECRET",
+    reason="needs L97 read as destructive (branch parse: the profile allows it); found.md: seed 004 L97 SESSION_SECRET",
 )
 PEOPLE = {"Marta Kovacs (DevOps)", "Jonas Berg (backend lead)", "Aiko Tanaka (QA)"}
 WINDOWS = ("--follow-window", "3")  # L220 `tail -f` is watched for 3 s, not the default 10
