@@ -163,11 +163,20 @@ def make_venv(path: Path) -> Path:
     return path
 
 
+def standin_env(root: Path, rehearsal_id: str) -> dict[str, str]:
+    """What every stand-in command needs: the rehearsal it belongs to, and where to log its calls."""
+    return {"REHEARSAL_ID": rehearsal_id, "REHEARSAL_CALLS": str(root / "calls.jsonl")}
+
+
 @dataclass
 class Calls:
     """The stand-in commands' call log ($REHEARSAL_CALLS), one JSON object per call."""
 
     path: Path
+
+    @classmethod
+    def in_dir(cls, root: Path) -> Calls:
+        return cls(root / "calls.jsonl")
 
     def all(self) -> list[dict[str, Any]]:
         if not self.path.exists():

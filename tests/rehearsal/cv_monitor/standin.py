@@ -27,7 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.rehearsal.conftest import Calls, clone_with_origin, commit_all, git, make_venv, stop_pid, wait_until
+from tests.rehearsal.conftest import (
+    Calls,
+    clone_with_origin,
+    commit_all,
+    git,
+    make_venv,
+    standin_env,
+    stop_pid,
+    wait_until,
+)
 from tests.rehearsal.cv_monitor.ats import Ats
 
 APP = Path(__file__).resolve().parent / "app"
@@ -66,13 +75,12 @@ class CvMonitor:
 
     @property
     def calls(self) -> Calls:
-        return Calls(self.root / "calls.jsonl")
+        return Calls.in_dir(self.root)
 
     def env(self) -> dict[str, str]:
         """What the rehearsal profile reads from the environment (`${…}`) and the stand-ins need."""
         return {
-            "REHEARSAL_ID": self.rehearsal_id,
-            "REHEARSAL_CALLS": str(self.root / "calls.jsonl"),
+            **standin_env(self.root, self.rehearsal_id),
             "CV_REPO": str(self.repo),
             "CV_VENV": str(self.venv),
             "CV_API_URL": self.ats.api_url,

@@ -36,6 +36,7 @@ from tests.rehearsal.conftest import (
     git,
     listening,
     make_venv,
+    standin_env,
     wait_until,
 )
 
@@ -74,13 +75,12 @@ class JobSearchAI:
 
     @property
     def calls(self) -> Calls:
-        return Calls(self.root / "calls.jsonl")
+        return Calls.in_dir(self.root)
 
     def env(self) -> dict[str, str]:
         """What the rehearsal profile reads from the environment (`${…}`) and the stand-ins need."""
         return {
-            "REHEARSAL_ID": self.rehearsal_id,
-            "REHEARSAL_CALLS": str(self.root / "calls.jsonl"),
+            **standin_env(self.root, self.rehearsal_id),
             "REHEARSAL_UNITS": str(self.units),
             "JSA_DIR": str(self.repo),
             "JSA_PORT": str(self.port),

@@ -28,7 +28,16 @@ from typing import Any
 
 import httpx
 
-from tests.rehearsal.conftest import Calls, PgDatabase, clone_with_origin, commit_all, free_port, git, rehearsal_pids
+from tests.rehearsal.conftest import (
+    Calls,
+    PgDatabase,
+    clone_with_origin,
+    commit_all,
+    free_port,
+    git,
+    rehearsal_pids,
+    standin_env,
+)
 from tests.rehearsal.recruitsmart.telegram import FakeBotApi
 
 APP = Path(__file__).resolve().parent / "app"
@@ -58,13 +67,12 @@ class RecruitSmart:
 
     @property
     def calls(self) -> Calls:
-        return Calls(self.root / "calls.jsonl")
+        return Calls.in_dir(self.root)
 
     def env(self) -> dict[str, str]:
         """What the rehearsal profile reads from the environment (`${…}`) and the stand-ins need."""
         return {
-            "REHEARSAL_ID": self.rehearsal_id,
-            "REHEARSAL_CALLS": str(self.root / "calls.jsonl"),
+            **standin_env(self.root, self.rehearsal_id),
             "RS_REPO": str(self.repo),
             "RS_DATA_DIR": str(self.data_dir),
             "RS_PORT": str(self.port),
