@@ -7,7 +7,7 @@ from typing import TextIO
 
 from golive.errors import EXIT_PASSED
 from golive.model import Mode
-from golive.parse.hazards import fill
+from golive.parse.placeholders import fill
 from golive.plan import Kind, Plan, is_secret, plain
 from golive.run.options import RunOptions
 

@@ -1,4 +1,4 @@
-"""What makes a command unsafe to run as written: placeholders, destruction, no return.
+"""What makes a command unsafe to run as written: destruction, no return, another platform, sudo.
 
 Each rule is a row in a table so it can be read, tested and extended in one place.
 All functions are pure: text in, findings out.
@@ -7,187 +7,17 @@ All functions are pure: text in, findings out.
 from __future__ import annotations
 
 import re
-import shlex
 
-from golive.model import Mode, Placeholder
+from golive.model import Mode
+from golive.parse.placeholders import fill, find_placeholders, upper_snake
 
-# --- placeholders ---------------------------------------------------------------------------
+__all__ = ["fill", "find_placeholders", "upper_snake"]  # their home is placeholders.py
 
-# (pattern, how to name the field from the match)
-_PLACEHOLDER_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    # <PID>, <previous-stable-commit>, <strong-password>; not `<<EOF`, `< file`, `<(cmd)`
-    (re.compile(r"(?<![<\w])<([A-Za-z][A-Za-z0-9 _.:/-]*[A-Za-z0-9])>(?!>)"), "angle"),
-    # YOUR_TOPIC_ARN, ${YOUR_ACCOUNT_ID}
-    (re.compile(r"\bYOUR_[A-Z0-9_]+\b"), "your_caps"),
-    # your-domain.com, your-email@example.com, your-sanctum-token
-    (re.compile(r"\byour[-_][A-Za-z0-9][A-Za-z0-9._@-]*[A-Za-z0-9]"), "your_lower"),
-    # [revision_id], [START TIME], [insert commit hash of …], [ISSUE]
-    (
-        re.compile(
-            r"\[(insert [^\]\n]+|your[^\]\n]*|add [^\]\n]+|[A-Z][A-Z0-9]*(?:[ _][A-Z0-9]+)*|[a-z]+(?:_[a-z0-9]+)+)\]"
-        ),
-        "bracket",
-    ),
-    # YYYYMMDD_HHMMSS, YYYY-MM-DD
-    (re.compile(r"(?<![A-Za-z0-9])Y{4}[-_]?MM[-_]?DD(?:[_T-]?HH:?MM(?::?SS)?)?(?![A-Za-z0-9])"), "date"),
-    # /path/to/thing
-    (re.compile(r"/path/to/[\w./-]*"), "path"),
-    # an argument left as "..." or "…"
-    (re.compile(r"(?<![\w.])(?:\.\.\.|…)(?![\w.])"), "ellipsis"),
-    # RFC 2606 example hosts: never real
-    (re.compile(r"\b[\w.-]*\bexample\.(?:com|org|net)\b[\w./:@-]*"), "example"),
-    # credentials left as the words user:password
-    (re.compile(r"://(?:user|username):(?:password|pass)@"), "credentials"),
-    (re.compile(r"\b(?:CHANGE_?ME|REPLACE_?ME|FIXME)\b"), "caps_word"),
-    # values no real system has: 1234567890:ABCdefGHIjkl…, xxxxxxxx
-    (re.compile(r"[\w:-]*(?:123456789|[Aa][Bb][Cc][Dd][Ee][Ff][Gg][Hh]|[xX]{6,})[\w:-]*"), "example"),
-]
-
-_ASSIGNMENT = re.compile(r"(?:^|[\s;])(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)")
 _SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE", re.I)
-
-
-def upper_snake(text: str) -> str:
-    words = re.findall(r"[A-Za-z0-9]+", text)
-    name = "_".join(w.upper() for w in words)
-    if not name:
-        return "VALUE"
-    if name[0].isdigit():
-        name = "F_" + name
-    return name
 
 
 def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name))
-
-
-def _field_name(kind: str, text: str) -> str:
-    if kind == "angle":
-        return upper_snake(text[1:-1])
-    if kind == "your_caps":
-        return upper_snake(text[len("YOUR_") :]) or "VALUE"
-    if kind == "your_lower":
-        return upper_snake(re.split(r"[@.]", text[5:])[0])
-    if kind == "bracket":
-        inner = re.sub(r"^(insert|add|your)\s+", "", text[1:-1], flags=re.I)
-        return upper_snake(inner)
-    if kind == "date":
-        return upper_snake(text)
-    if kind == "path":
-        return "PATH_TO_" + upper_snake(text[len("/path/to/") :]) if len(text) > 9 else "PATH"
-    return upper_snake(text)
-
-
-def _quoting_at(text: str, pos: int) -> str:
-    """Whether position `pos` of a shell command sits inside single or double quotes."""
-    quote = ""
-    i = 0
-    while i < pos and i < len(text):
-        c = text[i]
-        if quote == "'":
-            if c == "'":
-                quote = ""
-        elif c == "\\":
-            i += 1
-        elif quote == '"':
-            if c == '"':
-                quote = ""
-        elif c in "'\"":
-            quote = c
-        i += 1
-    return {"'": "single", '"': "double"}.get(quote, "none")
-
-
-def _comment_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of whole-line comments: placeholders there are never run."""
-    spans = []
-    offset = 0
-    for line in text.split("\n"):
-        if line.lstrip().startswith("#"):
-            spans.append((offset, offset + len(line)))
-        offset += len(line) + 1
-    return spans
-
-
-# Cheap test first: most commands hold no placeholder at all.
-_MAYBE_PLACEHOLDER = re.compile(
-    r"<[A-Za-z]|YOUR_|your[-_]|\[[A-Za-z]|YYYY|/path/to/|\.\.\.|…|example\.(com|org|net)|://(user|username):|"
-    r"CHANGE_?ME|REPLACE_?ME|FIXME|123456789|[Aa][Bb][Cc][Dd][Ee][Ff][Gg][Hh]|[xX]{6}"
-)
-
-
-def find_placeholders(text: str, lang: str = "bash") -> tuple[Placeholder, ...]:
-    """Placeholders in a command, each with the field that fills it.
-
-    When a placeholder sits in the value of `NAME=value`, the field is NAME and the whole
-    value is replaced: `export DATABASE_URL=postgresql://user:password@db.example.com/x`
-    asks for DATABASE_URL.
-    """
-    if not _MAYBE_PLACEHOLDER.search(text):
-        return ()
-    found: list[Placeholder] = []
-    taken: list[tuple[int, int]] = _comment_spans(text) if lang == "bash" else []
-    assignments = [(m.start(2), m.end(2), m.group(1)) for m in _ASSIGNMENT.finditer(text)] if lang == "bash" else []
-    for pattern, kind in _PLACEHOLDER_PATTERNS:
-        for m in pattern.finditer(text):
-            start, end = m.start(), m.end()
-            if kind == "credentials":
-                start, end = m.start() + 3, m.end() - 1
-            if any(a <= start < b for a, b in taken):
-                continue
-            if kind == "angle" and _looks_like_redirect(text, start):
-                continue
-            if kind == "bracket" and _looks_like_test(text, start, end):
-                continue
-            owner = next(((a, b, name) for a, b, name in assignments if a <= start < b), None)
-            if owner:
-                a, b, name = owner
-                if any(p.start == a and p.end == b for p in found):
-                    continue
-                placeholder = Placeholder(text[a:b], name, a, b, _quoting_at(text, a))
-                taken.append((a, b))
-            else:
-                name = _field_name(kind, text[start:end])
-                if kind == "ellipsis":
-                    before = re.findall(r"[A-Za-z][\w-]*", text[:start])
-                    name = upper_snake(before[-1]) + "_ARGS" if before else "ARGS"
-                placeholder = Placeholder(text[start:end], name, start, end, _quoting_at(text, start))
-                taken.append((start, end))
-            found.append(placeholder)
-    return tuple(sorted(found, key=lambda p: p.start))
-
-
-def _looks_like_redirect(text: str, start: int) -> bool:
-    # `cmd <input.txt>` is not a thing people write; `< file` has a space. Keep `<PID>`.
-    return start > 0 and text[start - 1] == "<"
-
-
-def _looks_like_test(text: str, start: int, end: int) -> bool:
-    # `[ -f x ]` has spaces inside; `${arr[IDX]}` and `a[KEY]` are indexes; `[[ … ]]` is a test.
-    before = text[start - 1] if start > 0 else ""
-    return (bool(before) and (before.isalnum() or before in "_$[{")) or text[end : end + 1] == "]"
-
-
-def fill(text: str, placeholders: tuple[Placeholder, ...], values: dict[str, str]) -> str:
-    """Replace placeholders with field values, quoted for where each one stands."""
-    out = []
-    pos = 0
-    for p in sorted(placeholders, key=lambda p: p.start):
-        if p.field not in values:
-            continue
-        out.append(text[pos : p.start])
-        value = values[p.field]
-        if p.quoting == "single":
-            out.append(value.replace("'", "'\\''"))
-        elif p.quoting == "double":
-            out.append(re.sub(r'(["$`\\])', r"\\\1", value))
-        elif re.fullmatch(r"[\w@%+=:,./-]+", value):
-            out.append(value)
-        else:
-            out.append(shlex.quote(value))
-        pos = p.end
-    out.append(text[pos:])
-    return "".join(out)
 
 
 # --- destructive commands ---------------------------------------------------------------------

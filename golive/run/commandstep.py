@@ -10,8 +10,8 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING
 
-from golive.model import Command, Mode
-from golive.parse.hazards import fill
+from golive.model import Mode
+from golive.parse.placeholders import fill
 from golive.plan import PlanStep
 from golive.record.events import EventType as E
 from golive.run import services as svc
@@ -47,7 +47,7 @@ class CommandStep:
         if step.block in e.skipped_blocks:
             return e.finish_step(step, "skipped", "its block was skipped", e.actor)
         values = self.runner.need_values(step)
-        text = fill(cmd.text, cmd.placeholders, values) if cmd.lang == "bash" else _fill_raw(cmd, values)
+        text = fill(cmd.text, cmd.placeholders, values)
         shown = e.masker(text)
         try:
             self._accept(step, shown)
@@ -307,14 +307,3 @@ def _read(path: str, limit: int = 65536) -> str:
             return fh.read(limit).decode("utf-8", "replace")
     except OSError:
         return ""
-
-
-def _fill_raw(cmd: Command, values: dict[str, str]) -> str:
-    """Placeholders filled as typed, for code that is not shell (a Python block)."""
-    out, pos = [], 0
-    for p in sorted(cmd.placeholders, key=lambda p: p.start):
-        if p.field in values:
-            out.append(cmd.text[pos : p.start] + values[p.field])
-            pos = p.end
-    out.append(cmd.text[pos:])
-    return "".join(out)

@@ -1,0 +1,164 @@
+"""Placeholders in a command (`<PID>`, `YOUR_TOPIC_ARN`, `${YOUR_ACCOUNT_ID}`, `[revision_id]`, `...`)
+and filling them: the whole placeholder becomes the value, written as a person would type it there.
+
+A placeholder written as a shell variable (`$YOUR_X`, `${YOUR_X}`) is replaced whole, `$` and braces
+included: `${123}` would expand to nothing. Placeholders in comments are never run, so never asked.
+Pure functions: text in, findings out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from golive.model import Placeholder
+from golive.parse.quoting import python_contexts, quote, shell_contexts
+
+# (pattern, how to name the field from the match)
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # <PID>, <previous-stable-commit>, <strong-password>; not `<<EOF`, `< file`, `<(cmd)`
+    (re.compile(r"(?<![<\w])<([A-Za-z][A-Za-z0-9 _.:/-]*[A-Za-z0-9])>(?!>)"), "angle"),
+    # YOUR_TOPIC_ARN, ${YOUR_ACCOUNT_ID}
+    (re.compile(r"\bYOUR_[A-Z0-9_]+\b"), "your_caps"),
+    # your-domain.com, your-email@example.com, your-sanctum-token
+    (re.compile(r"\byour[-_][A-Za-z0-9][A-Za-z0-9._@-]*[A-Za-z0-9]"), "your_lower"),
+    # [revision_id], [START TIME], [insert commit hash of …], [ISSUE]
+    (
+        re.compile(
+            r"\[(insert [^\]\n]+|your[^\]\n]*|add [^\]\n]+|[A-Z][A-Z0-9]*(?:[ _][A-Z0-9]+)*|[a-z]+(?:_[a-z0-9]+)+)\]"
+        ),
+        "bracket",
+    ),
+    # YYYYMMDD_HHMMSS, YYYY-MM-DD
+    (re.compile(r"(?<![A-Za-z0-9])Y{4}[-_]?MM[-_]?DD(?:[_T-]?HH:?MM(?::?SS)?)?(?![A-Za-z0-9])"), "date"),
+    # /path/to/thing
+    (re.compile(r"/path/to/[\w./-]*"), "path"),
+    # an argument left as "..." or "…"
+    (re.compile(r"(?<![\w.])(?:\.\.\.|…)(?![\w.])"), "ellipsis"),
+    # RFC 2606 example hosts: never real
+    (re.compile(r"\b[\w.-]*\bexample\.(?:com|org|net)\b[\w./:@-]*"), "example"),
+    # credentials left as the words user:password
+    (re.compile(r"://(?:user|username):(?:password|pass)@"), "credentials"),
+    (re.compile(r"\b(?:CHANGE_?ME|REPLACE_?ME|FIXME)\b"), "caps_word"),
+    # values no real system has: 1234567890:ABCdefGHIjkl…, xxxxxxxx
+    (re.compile(r"[\w:-]*(?:123456789|[Aa][Bb][Cc][Dd][Ee][Ff][Gg][Hh]|[xX]{6,})[\w:-]*"), "example"),
+]
+
+_ASSIGNMENT = re.compile(r"(?:^|[\s;])(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)")
+
+# Cheap test first: most commands hold no placeholder at all.
+_MAYBE = re.compile(
+    r"<[A-Za-z]|YOUR_|your[-_]|\[[A-Za-z]|YYYY|/path/to/|\.\.\.|…|example\.(com|org|net)|://(user|username):|"
+    r"CHANGE_?ME|REPLACE_?ME|FIXME|123456789|[Aa][Bb][Cc][Dd][Ee][Ff][Gg][Hh]|[xX]{6}"
+)
+
+
+def upper_snake(text: str) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", text)
+    name = "_".join(w.upper() for w in words)
+    if not name:
+        return "VALUE"
+    if name[0].isdigit():
+        name = "F_" + name
+    return name
+
+
+def _field_name(kind: str, text: str) -> str:
+    if kind == "angle":
+        return upper_snake(text[1:-1])
+    if kind == "your_caps":
+        return upper_snake(text[len("YOUR_") :]) or "VALUE"
+    if kind == "your_lower":
+        return upper_snake(re.split(r"[@.]", text[5:])[0])
+    if kind == "bracket":
+        inner = re.sub(r"^(insert|add|your)\s+", "", text[1:-1], flags=re.I)
+        return upper_snake(inner)
+    if kind == "date":
+        return upper_snake(text)
+    if kind == "path":
+        return "PATH_TO_" + upper_snake(text[len("/path/to/") :]) if len(text) > 9 else "PATH"
+    return upper_snake(text)
+
+
+def find_placeholders(text: str, lang: str = "bash") -> tuple[Placeholder, ...]:
+    """Placeholders in a command, each with the field that fills it and how its value is quoted.
+
+    When a placeholder sits in the value of `NAME=value`, the field is NAME and the whole
+    value is replaced: `export DATABASE_URL=postgresql://user:password@db.example.com/x`
+    asks for DATABASE_URL.
+    """
+    if not _MAYBE.search(text):
+        return ()
+    contexts = _contexts(text, lang)
+    found: list[Placeholder] = []
+    taken: list[tuple[int, int]] = []
+    assignments = [(m.start(2), m.end(2), m.group(1)) for m in _ASSIGNMENT.finditer(text)] if lang == "bash" else []
+    for pattern, kind in _PATTERNS:
+        for m in pattern.finditer(text):
+            start, end = _span(text, m, kind)
+            if contexts[start] == "comment" or any(a < end and start < b for a, b in taken):
+                continue
+            if (kind == "angle" and _looks_like_redirect(text, start)) or (
+                kind == "bracket" and _looks_like_test(text, start, end)
+            ):
+                continue
+            owner = next(((a, b, name) for a, b, name in assignments if a <= start < b), None)
+            if owner:
+                start, end, name = owner
+                if any(a < end and start < b for a, b in taken):
+                    continue
+            else:
+                name = _field_name(kind, m.group(0))
+                if kind == "ellipsis":
+                    before = re.findall(r"[A-Za-z][\w-]*", text[:start])
+                    name = upper_snake(before[-1]) + "_ARGS" if before else "ARGS"
+            quoting = contexts[start]
+            if kind == "ellipsis" and not owner and quoting == "none" and lang == "bash":
+                quoting = "words"  # `aws … restore-table-from-backup ...`: the arguments a person types
+            found.append(Placeholder(text[start:end], name, start, end, quoting))
+            taken.append((start, end))
+    return tuple(sorted(found, key=lambda p: p.start))
+
+
+def _contexts(text: str, lang: str) -> list[str]:
+    if lang == "bash":
+        return shell_contexts(text)
+    if lang == "python":
+        return python_contexts(text)
+    return ["text"] * len(text)
+
+
+def _span(text: str, m: re.Match[str], kind: str) -> tuple[int, int]:
+    """What gets replaced: `${YOUR_X}` and `$YOUR_X` whole, the `user:password` of a URL alone."""
+    start, end = m.start(), m.end()
+    if kind == "credentials":
+        return start + 3, end - 1
+    if text[max(start - 2, 0) : start] == "${" and text[end : end + 1] == "}":
+        return start - 2, end + 1
+    if kind == "your_caps" and text[start - 1 : start] == "$":
+        return start - 1, end
+    return start, end
+
+
+def _looks_like_redirect(text: str, start: int) -> bool:
+    # `cmd <input.txt>` is not a thing people write; `< file` has a space. Keep `<PID>`.
+    return start > 0 and text[start - 1] == "<"
+
+
+def _looks_like_test(text: str, start: int, end: int) -> bool:
+    # `[ -f x ]` has spaces inside; `${arr[IDX]}` and `a[KEY]` are indexes; `[[ … ]]` is a test.
+    before = text[start - 1] if start > 0 else ""
+    return (bool(before) and (before.isalnum() or before in "_$[{")) or text[end : end + 1] == "]"
+
+
+def fill(text: str, placeholders: tuple[Placeholder, ...], values: dict[str, str]) -> str:
+    """Replace each placeholder whose field has a value, quoted for where it stands."""
+    out = []
+    pos = 0
+    for p in sorted(placeholders, key=lambda p: p.start):
+        if p.field not in values:
+            continue
+        out.append(text[pos : p.start])
+        out.append(quote(values[p.field], p.quoting))
+        pos = p.end
+    out.append(text[pos:])
+    return "".join(out)
