@@ -10,6 +10,7 @@ import re
 
 from golive.model import Mode
 from golive.parse.placeholders import fill, find_placeholders, upper_snake
+from golive.parse.quoting import shell_contexts
 
 __all__ = ["fill", "find_placeholders", "upper_snake"]  # their home is placeholders.py
 
@@ -21,11 +22,14 @@ def is_secret_name(name: str) -> bool:
 
 
 # --- destructive commands ---------------------------------------------------------------------
+#
+# Destructive is a class, not a list: every row names a kind of harm, and the first row that
+# matches gives the reason shown to the operator. Rows are tried after a cheap keyword test.
 
-_DESTRUCTIVE: list[tuple[re.Pattern[str], str]] = [
+_NAMED: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bdropdb\b"), "drops a database"),
     (re.compile(r"\bDROP\s+(TABLE|DATABASE|SCHEMA|INDEX|VIEW)\b", re.I), "drops database objects"),
-    (re.compile(r"\bTRUNCATE\b", re.I), "truncates a table"),
+    (re.compile(r"\bTRUNCATE\s+(TABLE\s+)?\w", re.I), "truncates a table"),
     (re.compile(r"\bDELETE\s+FROM\b(?![^;]*\bWHERE\b)", re.I), "deletes every row of a table"),
     (re.compile(r"\brm\s+(-[a-zA-Z]*[rR][a-zA-Z]*|--recursive)\b"), "removes files recursively"),
     (re.compile(r"(?:^|[\s;&|(])(?:sudo\s+)?kill(?:all)?\s"), "kills processes"),
@@ -44,6 +48,174 @@ _DESTRUCTIVE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"-X\s*DELETE\b|--request\s+DELETE\b"), "sends an HTTP DELETE"),
     (re.compile(r"\bterraform\s+destroy\b"), "destroys infrastructure"),
 ]
+_NAMED_WORDS: tuple[str, ...] = ("drop", "truncate", "delete", "rm", "kill", "push", "reset", "clean", "aws")
+_NAMED_WORDS += ("kubectl", "docker", "flush", "mkfs", "dd ", "alembic", "terraform")
+
+# A subcommand (or flag) of any CLI that deletes or replaces: `aws dynamodb delete-table`,
+# `gcloud … instances delete`, `helm uninstall`, `find … -delete`, `backup.py --restore FILE`.
+_VERBS = {
+    "delete": "deletes", "del": "deletes", "remove": "removes", "rm": "removes", "rmi": "removes",
+    "rmdir": "removes", "erase": "erases", "purge": "purges", "wipe": "wipes", "nuke": "wipes",
+    "drop": "drops", "truncate": "truncates", "destroy": "destroys", "terminate": "terminates",
+    "prune": "prunes", "flush": "empties", "flushall": "empties", "flushdb": "empties",
+    "uninstall": "removes", "deregister": "removes", "unregister": "removes",
+    "restore": "restores over live data",
+}  # fmt: skip
+_VERB = re.compile(r"(?:[\w-]+:)?(" + "|".join(_VERBS) + r")(?:[-_:][\w-]*)?", re.I)  # `apps:destroy`, `db:drop`
+# Programs whose words are data (a message, a pattern), never subcommands.
+_DATA_PROGRAMS = {"echo", "printf", "grep", "egrep", "fgrep", "rg", "ag", "sed", "awk", "cat", "less", "more"}
+_DATA_PROGRAMS |= {"head", "tail", "ls", "wc", "sort", "uniq", "cut", "tr", "jq", "yq", "man", "which", "type"}
+_DATA_PROGRAMS |= {"test", "[", "true", "false", "sleep", "date", "stat", "file", "diff", "export", "declare"}
+_DATA_PROGRAMS |= {"local", "read", "set", "unset", "cd", "pushd", "source", ".", "git-log", "history", "tee"}
+_WRAPPERS = {"sudo", "env", "nohup", "time", "exec", "command", "nice", "ionice", "doas"}
+_DELETE_PROGRAMS = {"rm": "removes files", "rmdir": "removes directories", "shred": "destroys files"}
+_DELETE_PROGRAMS |= {"unlink": "removes a file", "wipefs": "wipes a device", "truncate": "empties files"}
+# Live data a command can overwrite: a `.env`, a database file, a config file, a system location.
+_LIVE = re.compile(
+    r"(^|/)\.env(\.[\w.-]+)?$|\.(db|sqlite3?|conf|cfg|ini)$|(^|/)(config|settings)\.\w+$|^/(etc|var/lib)/"
+)
+_COPIES = {"cp", "mv", "install", "rsync", "scp"}
+_RESTORES = re.compile(r"^(psql|mysql|mariadb|sqlite3|mongo|mongosh|redis-cli)$")
+_WARNS = re.compile(
+    r"cannot be undone|can ?not be undone|can't be undone|irreversibl|irrevocabl|\bcaution\b|\bdanger|"
+    r"\bdestructive\b|permanently|data loss|\bwarning\b",
+    re.I,
+)
+_CLASS_WORDS: tuple[str, ...] = (
+    "del",
+    "drop",
+    "purg",
+    "wipe",
+    "trunc",
+    "destroy",
+    "remov",
+    "rm",
+    "termin",
+    "eras",
+    "prun",
+)
+_CLASS_WORDS += ("flush", "install", "regist", "restor", "nuke", ">", "<", "cp ", "mv ", "rsync", "scp ", "tee ")
+_CLASS_WORDS += ("shred", "unlink")
+
+
+class _Simple:
+    """One simple command as bash splits it: its words (quotes removed) and its redirections."""
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.redirects: list[tuple[str, str]] = []  # (operator, target)
+
+    @property
+    def program_at(self) -> int:
+        """Index of the program word: after assignments and wrappers like sudo (and sudo's options)."""
+        i, n = 0, len(self.words)
+        while i < n:
+            w = self.words[i]
+            if re.match(r"^[A-Za-z_]\w*=", w):
+                i += 1
+            elif w in _WRAPPERS:
+                i += 1
+                while i < n and self.words[i].startswith("-"):
+                    i += 2 if self.words[i] in ("-u", "-g", "-n") else 1
+            else:
+                return i
+        return n
+
+
+def _simple_commands(code: str) -> list[_Simple]:
+    """The simple commands of a command, read with bash's quoting (heredoc bodies and comments left out)."""
+    contexts = shell_contexts(code)
+    out = [_Simple()]
+    word: list[str] = []
+    pending_op = ""
+
+    def end_word() -> None:
+        nonlocal pending_op
+        if word:
+            text = "".join(word)
+            if pending_op:
+                out[-1].redirects.append((pending_op, text))
+                pending_op = ""
+            else:
+                out[-1].words.append(text)
+            word.clear()
+
+    i, n = 0, len(code)
+    while i < n:
+        c, context = code[i], contexts[i]
+        if context in ("comment", "heredoc", "heredoc-literal", "heredoc-end"):
+            i += 1
+            continue
+        if context != "none" or c not in " \t\n;&|()<>":
+            if not (context == "none" and c in "'\""):
+                word.append(c)
+            i += 1
+            continue
+        end_word()
+        if c in "<>":
+            op = re.match(r"[<>]+[|&]?", code[i:]).group(0)  # type: ignore[union-attr]
+            if op not in ("<<", "<<-", "<<<") and not op.endswith("&"):
+                pending_op = op
+            i += len(op)
+            continue
+        if c in "\n;&|()":
+            out.append(_Simple())
+        i += 1
+    end_word()
+    return [s for s in out if s.words or s.redirects]
+
+
+def _class_reason(code: str) -> str:
+    """Destructive by what the command does: delete-like subcommands, overwrites, restores."""
+    for simple in _simple_commands(code):
+        at = simple.program_at
+        if at >= len(simple.words):
+            continue
+        program = simple.words[at].rsplit("/", 1)[-1]
+        args = simple.words[at + 1 :]
+        why = _what_it_destroys(program, args, simple.redirects)
+        if why:
+            return why
+    return ""
+
+
+def _what_it_destroys(program: str, args: list[str], redirects: list[tuple[str, str]]) -> str:
+    for op, target in redirects:
+        if op in (">", ">|", "&>") and _LIVE.search(target):
+            return f"overwrites {target}"
+        if op == "<" and _RESTORES.match(program):
+            return f"loads {target} into a live database"
+    if program in _DELETE_PROGRAMS and not all(a.startswith(("-", "/tmp/")) for a in args):
+        return _DELETE_PROGRAMS[program]
+    if program in _COPIES:
+        destination = next((a for a in reversed(args) if not a.startswith("-")), "")
+        if _LIVE.search(destination):
+            return f"overwrites {destination}"
+    if program == "pg_restore" and any(a in ("-d", "--clean", "-c") or a.startswith("--dbname") for a in args):
+        return "restores a dump into a live database"
+    if program in _DATA_PROGRAMS:
+        return ""
+    for arg in args:
+        token = arg.lstrip("-")
+        m = _VERB.fullmatch(token)
+        if m and "/" not in token and "." not in token:
+            return f"`{program} … {arg}` {_VERBS[m.group(1).lower()]}"
+    return ""
+
+
+def destructive_reason(text: str, comments: tuple[str, ...] = (), note: str = "") -> str:
+    """Why a command is destructive ("" when it is not): the first rule of the table that matches."""
+    code = _code_only(text)
+    low = code.lower()
+    why = _first_rule(_NAMED_WORDS, _NAMED, code)
+    if why:
+        return why
+    if any(k in low for k in _CLASS_WORDS):
+        why = _class_reason(code)
+        if why:
+            return why
+    warning = next((c for c in (*comments, note) if _WARNS.search(c)), "")
+    return f"the checklist warns: {warning.strip()}" if warning else ""
 
 
 def _first_rule(keywords: tuple[str, ...], table: list[tuple[re.Pattern[str], str]], code: str) -> str:
@@ -58,35 +230,12 @@ def _first_rule(keywords: tuple[str, ...], table: list[tuple[re.Pattern[str], st
     return next((why for pattern, why in table if pattern.search(code)), "")
 
 
-def destructive_reason(text: str) -> str:
-    return _first_rule(_DESTRUCTIVE_WORDS, _DESTRUCTIVE, _code_only(text))
-
-
 def _code_only(text: str) -> str:
     """The command without whole-line comments (a comment never runs)."""
     if "#" not in text:
         return text
     return "\n".join(line for line in text.split("\n") if not line.lstrip().startswith("#"))
 
-
-_DESTRUCTIVE_WORDS = (
-    "drop",
-    "truncate",
-    "delete",
-    "rm",
-    "kill",
-    "push",
-    "reset",
-    "clean",
-    "aws",
-    "kubectl",
-    "docker",
-    "flush",
-    "mkfs",
-    "dd ",
-    "alembic",
-    "terraform",
-)
 
 # --- commands that never return, and services ---------------------------------------------------
 

@@ -361,7 +361,7 @@ def _build(c: _Cmd, groups: list[list[tuple[str, int]]], ids: dict[int, str], re
         mode=mode,
         mode_why=why,
         placeholders=placeholders,
-        destructive=hazards.destructive_reason(text),
+        destructive=hazards.destructive_reason(text, tuple(c.comments), c.seg.note),
         sudo=hazards.uses_sudo(text),
         platform=hazards.platform_of(text, c.seg.note),
         option=option,
