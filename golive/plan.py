@@ -8,7 +8,7 @@ field, a sign-off or a choice between alternatives. Pure: no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from golive.model import (
@@ -18,6 +18,7 @@ from golive.model import (
     Command,
     Commands,
     Content,
+    Due,
     Field,
     Mode,
     Note,
@@ -28,6 +29,7 @@ from golive.model import (
     Task,
 )
 from golive.parse.hazards import is_secret_name
+from golive.parse.quoting import shell_contexts
 
 
 class Phase(StrEnum):
@@ -67,10 +69,23 @@ class PlanStep:
     needs: tuple[str, ...] = ()  # fields this step needs filled before it can run
     why: tuple[str, ...] = ()  # what golive will do and why, for people
     block: int = 0  # commands: the line of their fenced block (commands are accepted a block at a time)
+    optional: str = ""  # why a person decides whether it runs, even under --yes ("(Optional)" in its title)
+    due: Due | None = None  # follow-ups: when, after the deployment finished
+    claim: bool = False  # a success criterion: a claim confirmed at the end of the run, never pre-checked
+    session: tuple[tuple[str, int], ...] = ()  # needs an earlier command sets in the session: (name, its line)
 
     @property
     def label(self) -> str:
         return f"{self.id} {first_line(self.text)}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One question for every group of alternatives over the same options (systemd / supervisor / manual)."""
+
+    id: str  # the choice step of its first group: "C88"
+    options: tuple[str, ...]  # the option keys, in the order first written
+    steps: tuple[str, ...]  # the choice steps it answers: "C88", "C240", "C369"
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,7 @@ class Plan:
     estimate_s: int
     estimated_sections: int
     runnable_sections: int
+    choices: tuple[Choice, ...] = ()  # alternatives over the same options: one question each
 
     def step(self, step_id: str) -> PlanStep | None:
         for s in (*self.steps, *self.rollback, *self.followups):
@@ -187,8 +203,23 @@ def build(checklist: Checklist) -> Plan:
         visit(s)
     if checklist.total_estimate is not None and estimated == 0:
         estimate = checklist.total_estimate.seconds
+    main, later = (
+        _claims_at_the_end([s for s in main if s.phase is Phase.MAIN]),
+        [s for s in main if s.phase is not Phase.MAIN],
+    )
+    followups = sorted([*followups, *later], key=lambda s: s.line)
+    main, rollback = _from_the_session(_once_per_group(main), _once_per_group(rollback))
+    main, rollback = [_optional(s) for s in main], [_optional(s) for s in rollback]
     return Plan(
-        checklist, tuple(main), tuple(rollback), tuple(followups), tuple(triggers), estimate, estimated, runnable
+        checklist,
+        tuple(main),
+        tuple(rollback),
+        tuple(followups),
+        tuple(triggers),
+        estimate,
+        estimated,
+        runnable,
+        _choices([*main, *rollback]),
     )
 
 
@@ -196,6 +227,12 @@ def _items(
     items: tuple[AnyItem, ...], section: Section, phase: Phase, out: list[PlanStep], triggers: list[tuple[int, str]]
 ) -> None:
     for item in items:
+        if isinstance(item, Task | Step) and item.due is not None and phase is Phase.MAIN:
+            # "Monitor First 24 Hours": a follow-up written among the steps; build() moves it.
+            later: list[PlanStep] = []
+            _item(item, section, Phase.FOLLOWUP, later, triggers)
+            out.extend(replace(s, due=item.due, why=(*s.why, f"a follow-up: {item.due.text}")) for s in later)
+            continue
         _item(item, section, phase, out, triggers)
 
 
@@ -216,8 +253,9 @@ def _item(item: AnyItem, section: Section, phase: Phase, out: list[PlanStep], tr
                     phase,
                     item.text,
                     section,
-                    prechecked=item.checked,
-                    why=("pre-checked in the checklist",) if item.checked else (),
+                    prechecked=item.checked and not section.criteria,
+                    why=_task_why(item, section),
+                    claim=section.criteria,
                 )
             )
     elif isinstance(item, Step):
@@ -227,7 +265,7 @@ def _item(item: AnyItem, section: Section, phase: Phase, out: list[PlanStep], tr
         _items(item.children, section, phase, out, triggers)
         acts = any(isinstance(c, Task | Commands | Step | Signoff) for c in item.children)
         if not acts and item.text:
-            out.append(PlanStep(f"L{item.line}", item.line, Kind.CONFIRM, phase, plain(item.text), section))
+            out.append(PlanStep(f"L{item.line}", item.line, Kind.CONFIRM, phase, _with_bullets(item), section))
     elif isinstance(item, Commands):
         _commands(item, section, phase, out)
     elif isinstance(item, Content):
@@ -251,6 +289,19 @@ def _item(item: AnyItem, section: Section, phase: Phase, out: list[PlanStep], tr
         return
 
 
+def _task_why(item: Task, section: Section) -> tuple[str, ...]:
+    if section.criteria:
+        ticked = "ticked in the checklist, but " if item.checked else ""
+        return (f"a success criterion: {ticked}a claim a person confirms at the end of the run",)
+    return ("pre-checked in the checklist",) if item.checked else ()
+
+
+def _with_bullets(item: Step) -> str:
+    """A numbered step and the bullets under it: a person reads all of them before saying done."""
+    bullets = [plain(c.text) for c in item.children if isinstance(c, Note) and c.text and not c.heading]
+    return "\n".join([plain(item.text), *(f"- {b}" for b in bullets)])
+
+
 def _field_step(f: Field, section: Section, phase: Phase) -> PlanStep:
     why = "secret: never stored or shown" if f.secret else ""
     return PlanStep(f.name, f.line, Kind.FIELD, phase, f.label, section, field=f, why=(why,) if why else ())
@@ -267,8 +318,19 @@ def _content_step(item: Content, section: Section, phase: Phase) -> PlanStep:
         why = "what to look for in the logs: a person checks and confirms"
     else:
         why = f"{item.lang} content: a person reads it and confirms"
+    needs = tuple(dict.fromkeys(p.field for p in item.placeholders if not p.known))
+    if item.placeholders:
+        why += "; its fields are filled first"
     return PlanStep(
-        f"L{item.line}", item.line, Kind.CONFIRM, phase, first_line(item.text), section, content=item, why=(why,)
+        f"L{item.line}",
+        item.line,
+        Kind.CONFIRM,
+        phase,
+        first_line(item.text),
+        section,
+        content=item,
+        why=(why,),
+        needs=needs,
     )
 
 
@@ -286,7 +348,7 @@ def _commands(block: Commands, section: Section, phase: Phase, out: list[PlanSte
                     group.line,
                     Kind.CHOOSE,
                     phase,
-                    "Choose one: " + " / ".join(group.labels),
+                    choice_text(group),
                     section,
                     group=group,
                     why=(f"{len(group.labels)} alternatives ({group.how}): run one, never all",),
@@ -322,6 +384,98 @@ def _commands(block: Commands, section: Section, phase: Phase, out: list[PlanSte
                 why=("an instruction written as a comment: a person does it and confirms",),
             )
         )
+
+
+def _claims_at_the_end(steps: list[PlanStep]) -> list[PlanStep]:
+    """Success criteria are confirmed after the last step of the run (before sign-offs that close it)."""
+    claims = [s for s in steps if s.claim]
+    if not claims:
+        return steps
+    rest = [s for s in steps if not s.claim]
+    end = len(rest)
+    while end > 0 and rest[end - 1].kind is Kind.SIGNOFF:
+        end -= 1
+    return [*rest[:end], *claims, *rest[end:]]
+
+
+def _once_per_group(steps: list[PlanStep]) -> list[PlanStep]:
+    """A group of alternatives spread over several blocks is chosen once, where it first appears."""
+    seen: set[str] = set()
+    out = []
+    for s in steps:
+        if s.kind is Kind.CHOOSE and s.group is not None:
+            if s.group.id in seen:
+                continue
+            seen.add(s.group.id)
+        out.append(s)
+    return out
+
+
+_ASSIGNS = re.compile(
+    r"(?:^|[\s;&|(])(?:(?:export|declare|local|readonly|typeset)\s+(?:-\w+\s+)*)?([A-Za-z_]\w*)=|\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)"
+)
+
+
+def assigned_variables(text: str) -> list[str]:
+    """Variables a shell command sets in the session (`export X=…`, `X=$(…)`, `read X`), in order."""
+    if "=" not in text and "read" not in text:
+        return []
+    contexts = shell_contexts(text)
+    out = []
+    for m in _ASSIGNS.finditer(text):
+        name = m.group(1) or m.group(2)
+        at = m.start(1) if m.group(1) else m.start(2)
+        if contexts[at] == "none" and name not in out:
+            out.append(name)
+    return out
+
+
+def _from_the_session(main: list[PlanStep], rollback: list[PlanStep]) -> tuple[list[PlanStep], list[PlanStep]]:
+    """A placeholder an earlier command already set in the session is filled from it, not asked again."""
+    assigned: dict[str, int] = {}
+
+    def walk(steps: list[PlanStep]) -> list[PlanStep]:
+        out = []
+        for s in steps:
+            if s.needs:
+                known = tuple((n, assigned[n]) for n in s.needs if n in assigned)
+                if known:
+                    s = replace(s, session=known)
+            if s.command is not None and s.command.lang == "bash" and s.section.kind is not SectionKind.REFERENCE:
+                for name in assigned_variables(s.command.text):
+                    assigned.setdefault(name, s.line)
+            out.append(s)
+        return out
+
+    return walk(main), walk(rollback)
+
+
+def _optional(step: PlanStep) -> PlanStep:
+    """Steps a person decides on even under --yes: an optional section's, or a command that says so."""
+    if step.kind not in (Kind.COMMAND, Kind.CONFIRM):
+        return step
+    why = (step.command.optional if step.command is not None else "") or step.section.optional
+    if not why:
+        return step
+    return replace(step, optional=why, why=(*step.why, f"optional ({why}): a person decides whether it runs"))
+
+
+def _choices(steps: list[PlanStep]) -> tuple[Choice, ...]:
+    by_choice: dict[str, list[PlanStep]] = {}
+    for s in steps:
+        if s.kind is Kind.CHOOSE and s.group is not None and s.group.choice:
+            by_choice.setdefault(s.group.choice, []).append(s)
+    out = []
+    for cid, members in by_choice.items():
+        options = tuple(dict.fromkeys(k for m in members if m.group is not None for k in m.group.keys))
+        out.append(Choice(cid, options, tuple(m.id for m in members)))
+    return tuple(out)
+
+
+def choice_text(group: AlternativeGroup) -> str:
+    """`Choose one: systemd / supervisor / manual`: the options' keys when all are known, else their labels."""
+    names = group.keys if group.keys and all(group.keys) else group.labels
+    return "Choose one: " + " / ".join(names)
 
 
 def choice_id(group: str) -> str:

@@ -162,3 +162,56 @@ def fill(text: str, placeholders: tuple[Placeholder, ...], values: dict[str, str
         pos = p.end
     out.append(text[pos:])
     return "".join(out)
+
+
+# --- fields of a message ------------------------------------------------------------------------
+
+_MESSAGE_FIELD = re.compile(r"\[([A-Z][A-Z0-9]*(?:[ _/-][A-Z0-9]+)*|insert [^\]\n]+|your [^\]\n]+)\]")
+# A generic token is named by its label: `Start Time: [TIME]` -> START_TIME, `- [TIME]: Smoke tests` -> …
+_GENERIC = {"TIME", "DATE", "VALUE", "NAME", "X", "TBD", "NUMBER", "DATETIME", "TIMESTAMP"}
+# What golive knows itself, by the field's name.
+_KNOWN = (
+    (re.compile(r"^(START(ED)?(_TIME|_AT|_DATE)?|DEPLOYMENT_START(_TIME)?)$"), "run_start"),
+    (re.compile(r"^(END_TIME|FINISH(ED)?(_TIME|_AT)?|COMPLETED(_AT|_TIME)?|ROLLBACK_TIME|CURRENT_TIME|NOW)$"), "now"),
+    (re.compile(r"^(DURATION|ELAPSED(_TIME)?|TOTAL_TIME|DEPLOYMENT_DURATION)$"), "elapsed"),
+    (re.compile(r"^(ISSUE|REASON|ROLLBACK_REASON)$"), "reason"),
+)
+
+
+def message_fields(text: str) -> tuple[Placeholder, ...]:
+    """`[START TIME]`, `Duration: [DURATION]`, `[ISSUE]` in a message: fields filled before it is shown.
+
+    Each is named by its own words, or by its label when the token is generic (`End Time: [TIME]`);
+    `known` says which ones golive fills itself (the run's start, now, the elapsed time, the reason
+    of a rollback). `End Time:` is now only when labelled so: a bare `[END TIME]` in an announced
+    window is the planned end, which a person gives.
+    """
+    out = []
+    for m in _MESSAGE_FIELD.finditer(text):
+        token = re.sub(r"^(insert|your)\s+", "", m.group(1), flags=re.I)
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        before = text[line_start : m.start()]
+        after = text[m.end() : len(text) if line_end < 0 else line_end]
+        label = _label_before(before) or (_label_after(after) if upper_snake(token) in _GENERIC else "")
+        name = upper_snake(token)
+        if name in _GENERIC and label:
+            words = upper_snake(label)
+            name = words if name in words.split("_") else f"{words}_{name}"
+        known = next((k for pattern, k in _KNOWN if pattern.match(name)), "")
+        if known == "now" and name == "END_TIME" and not before.rstrip().endswith(":"):
+            known = ""
+        out.append(Placeholder(m.group(0), name, m.start(), m.end(), "text", known))
+    return tuple(out)
+
+
+def _label_before(before: str) -> str:
+    """`- Start Time: ` -> `Start Time`."""
+    m = re.search(r"([A-Za-z][\w ]{0,40}?):\s*$", before)
+    return m.group(1).strip() if m else ""
+
+
+def _label_after(after: str) -> str:
+    """`: Start deployment` after `[TIME]` -> `Start deployment`."""
+    m = re.match(r"\s*[:-]\s*([A-Za-z][\w ]{0,40})", after)
+    return m.group(1).strip() if m else ""

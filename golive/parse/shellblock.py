@@ -21,7 +21,7 @@ from golive.model import (
     Placeholder,
 )
 from golive.parse import expectations as ex
-from golive.parse import hazards
+from golive.parse import hazards, sections
 from golive.parse.languages import SHELL_WORDS
 from golive.parse.shell import Segment, split_commands
 
@@ -240,7 +240,7 @@ def read_shell(
         AlternativeGroup(
             group_ids[g],
             groups[g][0][1],
-            tuple(label for label, _ in groups[g]),
+            tuple(label or _built_label(built, group_ids[g], i) for i, (label, _) in enumerate(groups[g])),
             group_how[g],
             tuple(_option_platform(built, group_ids[g], i) for i in range(len(groups[g]))),
         )
@@ -367,7 +367,13 @@ def _build(c: _Cmd, groups: list[list[tuple[str, int]]], ids: dict[int, str], re
         option=option,
         expectations=tuple(c.expectations),
         port=hazards.service_port(text) if mode is Mode.SERVICE else None,
+        optional=sections.optional_why(" ".join((*c.comments, c.seg.note))),
     )
+
+
+def _built_label(cmds: list[Command], group: str, index: int) -> str:
+    """An option written as a bare `# Or`: named by its first command, as `_build` named it."""
+    return next((c.option.label for c in cmds if c.option and c.option.group == group and c.option.index == index), "")
 
 
 def _option_platform(cmds: list[Command], group: str, index: int) -> str:
