@@ -167,6 +167,8 @@ def command_notes(command: Command) -> list[str]:
         notes.append("uses sudo: fails clearly if sudo would ask for a password")
     if command.option is not None and command.placeholders:
         notes.append("holds " + ", ".join(dict.fromkeys(p.text for p in command.placeholders)))
+    if command.optional:
+        notes.append(f"optional ({command.optional.strip('()')}): asked whether to run it, even with --yes")
     return notes
 
 
@@ -457,7 +459,9 @@ def _optional(step: PlanStep) -> PlanStep:
     why = (step.command.optional if step.command is not None else "") or step.section.optional
     if not why:
         return step
-    return replace(step, optional=why, why=(*step.why, f"optional ({why}): a person decides whether it runs"))
+    words = why.strip("()")
+    said = "optional" if words.lower() == "optional" else f"optional ({words})"
+    return replace(step, optional=why, why=(*step.why, f"{said}: a person decides whether it runs"))
 
 
 def _choices(steps: list[PlanStep]) -> tuple[Choice, ...]:
@@ -500,6 +504,7 @@ class Summary:
     rollback_steps: int = 0
     followups: int = 0
     destructive: int = 0
+    optional: int = 0  # steps a person decides to run or skip
 
 
 def summarize(plan: Plan) -> Summary:
@@ -515,8 +520,9 @@ def summarize(plan: Plan) -> Summary:
             summary.fields += 1
         elif step.kind is Kind.SIGNOFF:
             summary.signoffs += 1
-        elif step.kind is Kind.CHOOSE:
-            summary.choices += 1
+        elif step.kind is Kind.CHOOSE and (step.group is None or step.group.choice in ("", step.id)):
+            summary.choices += 1  # groups sharing one choice are one question
+        summary.optional += bool(step.optional)
     summary.rollback_steps = len(plan.rollback)
     summary.followups = len(plan.followups)
     return summary

@@ -215,8 +215,8 @@ def quote(value: str, context: str) -> str:
         return value.replace("\\", "\\\\").replace("'", "\\'")
     if context == "heredoc":
         return re.sub(r"([$`\\])", r"\\\1", value)
-    if context == "heredoc-literal":
-        return value
+    if context in ("heredoc-literal", "text"):
+        return value  # read as is: a literal heredoc body, a message a person sends
     if context == "words":
         return words(value)
     if context.startswith("python:"):

@@ -17,6 +17,7 @@ from golive.record.events import EventType as E
 from golive.run import services as svc
 from golive.run.judge import FAILED, PERSON, judge
 from golive.run.outcomes import Abort, Service, answer_of
+from golive.run.people import Need, NeedPerson
 from golive.run.shell import CommandResult, SessionLost, ShellError
 
 if TYPE_CHECKING:
@@ -81,13 +82,24 @@ class CommandStep:
             attempt += 1
 
     def _accept(self, step: PlanStep, shown: str) -> None:
+        """A block runs once accepted (or with --yes); an optional one only when a person says run, --yes or not."""
         e = self.e
-        if e.options.yes or step.block in e.accepted:
+        if (e.options.yes and not step.optional) or step.block in e.accepted:
             return
         block_id = f"L{step.block}"
         stored = answer_of(e.state, block_id) or answer_of(e.state, step.id)
         if stored is None:
             commands = [s.command.text for s in e.plan.steps if s.block == step.block and s.command]
+            if step.optional:
+                e.reporter.say(f"  optional ({step.optional.strip('()')}): run it, or skip it?", "yellow")
+                if not e.people.interactive:
+                    raise NeedPerson(
+                        Need(
+                            block_id,
+                            f"a person to decide whether to run an optional step ({step.optional.strip('()')})",
+                            f"golive confirm {e.run.id} {block_id} to run it, or --skip REASON to skip it",
+                        )
+                    )
             for c in commands:
                 e.reporter.say(f"    $ {e.masker(c).splitlines()[0]}", "bold")
             answer = e.people.accept(block_id, commands)
@@ -98,7 +110,12 @@ class CommandStep:
         if answer.verb == "abort":
             raise Abort(f"aborted by {e.actor} before {step.id}", by_person=True)
         if answer.verb == "skip":
-            raise _SkipBlock(answer.reason)
+            if step.optional and step.optional == step.section.optional:
+                # An optional section skipped is skipped whole: its other blocks too.
+                e.skipped_blocks.update(s.block for s in e.plan.steps if s.section is step.section and s.block)
+            raise _SkipBlock(
+                answer.reason or (f"optional ({step.optional.strip('()')}): skipped" if step.optional else "")
+            )
         e.accepted.add(step.block)
 
     def _attempt(self, step: PlanStep, text: str, shown: str, attempt: int) -> tuple[str, str]:
