@@ -91,13 +91,15 @@ class CommandStep:
         if stored is None:
             commands = [s.command.text for s in e.plan.steps if s.block == step.block and s.command]
             if step.optional:
-                e.reporter.say(f"  optional ({step.optional.strip('()')}): run it, or skip it?", "yellow")
+                # A command that says it is optional is answered by its line; an optional section's block by its own.
+                item = step.id if step.command is not None and step.command.optional else block_id
+                e.reporter.say(f"  an optional step (the checklist says “{step.optional.strip('()')}”)", "yellow")
                 if not e.people.interactive:
                     raise NeedPerson(
                         Need(
-                            block_id,
-                            f"a person to decide whether to run an optional step ({step.optional.strip('()')})",
-                            f"golive confirm {e.run.id} {block_id} to run it, or --skip REASON to skip it",
+                            item,
+                            f"a person to decide whether to run an optional step (“{step.optional.strip('()')}”)",
+                            f"golive confirm {e.run.id} {item} to run it, or --skip REASON to skip it",
                         )
                     )
             for c in commands:
