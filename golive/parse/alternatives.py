@@ -132,13 +132,13 @@ def _family(text: str) -> str:
 
 def _infer_one_unknown(keys: dict[str, tuple[str, ...]]) -> None:
     """(?, docker, pm2) beside (systemd, docker, pm2): the unknown one is systemd."""
-    complete = [set(k) for k in keys.values() if k and all(k)]
+    complete = {frozenset(k) for k in keys.values() if k and all(k)}
     for gid, k in keys.items():
         unknown = [i for i, key in enumerate(k) if not key]
         if len(unknown) != 1 or len(k) < 3:
             continue
         known = {key for key in k if key}
-        candidates = {frozenset(c - known) for c in complete if len(c) == len(k) and known < c}
+        candidates = {c - known for c in complete if len(c) == len(k) and known < c}
         if len(candidates) == 1:
             (missing,) = next(iter(candidates))
             keys[gid] = tuple(key or missing for key in k)
@@ -146,22 +146,26 @@ def _infer_one_unknown(keys: dict[str, tuple[str, ...]]) -> None:
 
 def _join(keys: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """Groups whose options are the same (or a part of the same) things make one choice."""
-    ids = [gid for gid, k in keys.items() if len(k) >= 2 and all(k)]
-    parent = {gid: gid for gid in ids}
+    by_set: dict[frozenset[str], list[str]] = {}
+    for gid, k in keys.items():
+        if len(k) >= 2 and all(k):
+            by_set.setdefault(frozenset(k), []).append(gid)
+    sets = list(by_set)
+    parent = list(range(len(sets)))
 
-    def root(g: str) -> str:
-        while parent[g] != g:
-            g = parent[g]
-        return g
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
 
-    for a_index, a in enumerate(ids):
-        for b in ids[a_index + 1 :]:
-            sa, sb = set(keys[a]), set(keys[b])
+    for a in range(len(sets)):  # distinct option sets are few, however many groups share them
+        for b in range(a + 1, len(sets)):
+            sa, sb = sets[a], sets[b]
             if len(sa & sb) >= 2 and (sa <= sb or sb <= sa):
                 parent[root(b)] = root(a)
-    members: dict[str, list[str]] = {}
-    for gid in ids:
-        members.setdefault(root(gid), []).append(gid)
+    members: dict[int, list[str]] = {}
+    for i, option_set in enumerate(sets):
+        members.setdefault(root(i), []).extend(by_set[option_set])
     out = {}
     for group_ids in members.values():
         if len(group_ids) > 1:

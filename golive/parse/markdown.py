@@ -183,7 +183,9 @@ class _Reader:
         body = content.split("\n") if content else []
         closed = not fenced or self._fence_closed(token)
         judges = 0
-        previous = _last_commands(out)
+        at = _last_commands(out)
+        previous = out[at] if at is not None else None
+        assert previous is None or isinstance(previous, Commands)
         if self.expected_intro is not None and previous is not None and previous.commands:
             judges = previous.commands[-1].line
         item = blocks.read_block(
@@ -197,15 +199,13 @@ class _Reader:
             judges,
             section.title,
         )
-        if isinstance(item, ExpectedBlock) and previous is not None:
-            index = out.index(previous)
-            out[index] = _with_expectation(
+        if isinstance(item, ExpectedBlock) and previous is not None and at is not None:
+            out[at] = _with_expectation(
                 previous, item.text, item.line, self.expected_intro[1] if self.expected_intro else None, "block"
             )
-        if isinstance(item, Commands) and self.alternative_prose and previous is not None:
-            index = out.index(previous)
+        if isinstance(item, Commands) and self.alternative_prose and previous is not None and at is not None:
             first, second = blocks.link_alternative_blocks(previous, item, *self.alternative_prose)
-            out[index] = first
+            out[at] = first
             item = second
         self.expected_intro = None
         self.alternative_prose = None
@@ -333,11 +333,12 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _last_commands(out: list[AnyItem]) -> Commands | None:
-    for item in reversed(out):
-        if isinstance(item, Commands):
-            return item
-        if not isinstance(item, Note):
+def _last_commands(out: list[AnyItem]) -> int | None:
+    """Where the last block is, when only notes follow it (no `out.index`: a long section stays linear)."""
+    for index in range(len(out) - 1, -1, -1):
+        if isinstance(out[index], Commands):
+            return index
+        if not isinstance(out[index], Note):
             return None
     return None
 

@@ -8,6 +8,7 @@ Pure functions: text in, findings out.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from golive.model import Placeholder
@@ -90,33 +91,52 @@ def find_placeholders(text: str, lang: str = "bash") -> tuple[Placeholder, ...]:
         return ()
     contexts = _contexts(text, lang)
     found: list[Placeholder] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Spans()
     assignments = [(m.start(2), m.end(2), m.group(1)) for m in _ASSIGNMENT.finditer(text)] if lang == "bash" else []
+    assignment_starts = [a for a, _b, _name in assignments]
     for pattern, kind in _PATTERNS:
         for m in pattern.finditer(text):
             start, end = _span(text, m, kind)
-            if contexts[start] == "comment" or any(a < end and start < b for a, b in taken):
+            if contexts[start] == "comment" or taken.overlaps(start, end):
                 continue
             if (kind == "angle" and _looks_like_redirect(text, start)) or (
                 kind == "bracket" and _looks_like_test(text, start, end)
             ):
                 continue
-            owner = next(((a, b, name) for a, b, name in assignments if a <= start < b), None)
+            k = bisect.bisect_right(assignment_starts, start) - 1
+            owner = assignments[k] if k >= 0 and start < assignments[k][1] else None
             if owner:
                 start, end, name = owner
-                if any(a < end and start < b for a, b in taken):
+                if taken.overlaps(start, end):
                     continue
             else:
                 name = _field_name(kind, m.group(0))
                 if kind == "ellipsis":
-                    before = re.findall(r"[A-Za-z][\w-]*", text[:start])
+                    before = re.findall(r"[A-Za-z][\w-]*", text[max(0, start - 200) : start])
                     name = upper_snake(before[-1]) + "_ARGS" if before else "ARGS"
             quoting = contexts[start]
             if kind == "ellipsis" and not owner and quoting == "none" and lang == "bash":
                 quoting = "words"  # `aws … restore-table-from-backup ...`: the arguments a person types
             found.append(Placeholder(text[start:end], name, start, end, quoting))
-            taken.append((start, end))
+            taken.add(start, end)
     return tuple(sorted(found, key=lambda p: p.start))
+
+
+class _Spans:
+    """Spans already replaced, kept sorted: a new one may not overlap them (bisect, not a scan)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect.bisect_right(self.starts, start)
+        return (k > 0 and self.ends[k - 1] > start) or (k < len(self.starts) and self.starts[k] < end)
+
+    def add(self, start: int, end: int) -> None:
+        k = bisect.bisect_right(self.starts, start)
+        self.starts.insert(k, start)
+        self.ends.insert(k, end)
 
 
 def _contexts(text: str, lang: str) -> list[str]:
