@@ -8,7 +8,6 @@ from golive.errors import InputError
 from golive.model import Checklist
 from golive.parse.markdown import parse_file, parse_text
 
-
 # A deployment checklist is a few hundred lines; 50,000 items are 3 MB (bench/parse.py). Anything far
 # larger is not a checklist, and reading it would take minutes and gigabytes: it is refused at once.
 MAX_BYTES = 4 * 2**20
