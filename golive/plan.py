@@ -30,6 +30,7 @@ from golive.model import (
 )
 from golive.parse.hazards import is_secret_name
 from golive.parse.quoting import shell_contexts
+from golive.parse.sections import optional_why
 
 
 class Phase(StrEnum):
@@ -353,7 +354,7 @@ def _commands(block: Commands, section: Section, phase: Phase, out: list[PlanSte
                     choice_text(group),
                     section,
                     group=group,
-                    why=(f"{len(group.labels)} alternatives ({group.how}): run one, never all",),
+                    why=(choice_why(group),),
                 )
             )
         _cls, why = classify_command(command, section)
@@ -456,7 +457,8 @@ def _optional(step: PlanStep) -> PlanStep:
     """Steps a person decides on even under --yes: an optional section's, or a command that says so."""
     if step.kind not in (Kind.COMMAND, Kind.CONFIRM):
         return step
-    why = (step.command.optional if step.command is not None else "") or step.section.optional
+    own = step.command.optional if step.command is not None else optional_why(step.text) if step.content is None else ""
+    why = own or step.section.optional
     if not why:
         return step
     words = why.strip("()")
@@ -474,6 +476,13 @@ def _choices(steps: list[PlanStep]) -> tuple[Choice, ...]:
         options = tuple(dict.fromkeys(k for m in members if m.group is not None for k in m.group.keys))
         out.append(Choice(cid, options, tuple(m.id for m in members)))
     return tuple(out)
+
+
+def choice_why(group: AlternativeGroup) -> str:
+    here = [label for label, platform in zip(group.labels, group.platforms, strict=False) if not platform]
+    if group.platforms and len(here) == 1 and len(group.platforms) > 1:
+        return f"the option for this platform runs ({here[0]}): no question"
+    return f"{len(group.labels)} alternatives ({group.how}): run one, never all"
 
 
 def choice_text(group: AlternativeGroup) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -26,7 +27,17 @@ from golive.model import (
     Table,
     Task,
 )
-from golive.plan import Plan, choice_id, choice_text, classify_command, command_notes, first_line, plain, summarize
+from golive.plan import (
+    Plan,
+    PlanStep,
+    choice_id,
+    choice_text,
+    classify_command,
+    command_notes,
+    first_line,
+    plain,
+    summarize,
+)
 
 SCHEMA_VERSION = 1
 
@@ -283,14 +294,21 @@ def duration_range(low: int, high: int) -> str:
     return f"{a}–{b}"
 
 
+@dataclass(frozen=True)
+class _Show:
+    notes: bool  # show notes and tables too
+    steps: dict[str, PlanStep]  # the plan's steps by id: what the tree adds to the checklist's items
+
+
 def to_tree(plan: Plan, notes: bool = False) -> Tree:
+    show = _Show(notes, plan.by_id())
     c = plan.checklist
     tree = Tree(Text.assemble((c.title, "bold"), ("  " + c.path, "dim")))
     root = Section(c.title, 0, 1, SectionKind.RUN, "document", c.items)
     for item in c.items:
-        _tree_item(tree, item, root, notes)
+        _tree_item(tree, item, root, show)
     for s in c.sections:
-        _tree_section(tree, s, notes)
+        _tree_section(tree, s, show)
     return tree
 
 
@@ -315,12 +333,12 @@ def _section_label(s: Section) -> Text:
     return label
 
 
-def _tree_section(parent: Tree, s: Section, notes: bool) -> None:
+def _tree_section(parent: Tree, s: Section, show: _Show) -> None:
     node = parent.add(_section_label(s))
     for item in s.items:
-        _tree_item(node, item, s, notes)
+        _tree_item(node, item, s, show)
     for child in s.sections:
-        _tree_section(node, child, notes)
+        _tree_section(node, child, show)
 
 
 def _verb(section: Section, default: str) -> tuple[str, str]:
@@ -340,7 +358,7 @@ def _line(line: int, verb: str, style: str, text: str, why: str = "") -> Text:
     return out
 
 
-def _tree_item(node: Tree, item: AnyItem, section: Section, notes: bool) -> None:
+def _tree_item(node: Tree, item: AnyItem, section: Section, show: _Show) -> None:
     if isinstance(item, Task):
         if item.trigger:
             node.add(_line(item.line, "trigger", "yellow", item.text, "a reason to roll back"))
@@ -354,7 +372,7 @@ def _tree_item(node: Tree, item: AnyItem, section: Section, notes: bool) -> None
             verb, style = ("prechecked", "dim") if item.checked else _verb(section, "ask")
         child = node.add(_line(item.line, verb, style, item.text, why))
         for c in item.children:
-            _tree_item(child, c, section, notes)
+            _tree_item(child, c, section, show)
     elif isinstance(item, Step):
         if item.trigger:
             node.add(_line(item.line, "trigger", "yellow", item.text, "a reason to roll back"))
@@ -366,9 +384,9 @@ def _tree_item(node: Tree, item: AnyItem, section: Section, notes: bool) -> None
             verb, style, why = "later", "cyan", f"a follow-up, due {due_text(item.due)} after the deployment"
         child = node.add(_line(item.line, verb, style, item.text, why))
         for c in item.children:
-            _tree_item(child, c, section, notes)
+            _tree_item(child, c, section, show)
     elif isinstance(item, Commands):
-        _tree_commands(node, item, section)
+        _tree_commands(node, item, section, show)
     elif isinstance(item, Content):
         verb = "platform" if item.platform else item.purpose
         style = "magenta" if item.platform else "blue"
@@ -390,13 +408,13 @@ def _tree_item(node: Tree, item: AnyItem, section: Section, notes: bool) -> None
         node.add(_line(item.line, verb, "magenta", f"{item.role}: {item.statement}".rstrip(": ")))
     elif isinstance(item, Check):
         node.add(_line(item.line, "check", "blue", item.raw, item.error))
-    elif isinstance(item, Table) and notes:
+    elif isinstance(item, Table) and show.notes:
         node.add(_line(item.line, "table", "dim", " | ".join(item.header)))
-    elif isinstance(item, Note) and notes:
+    elif isinstance(item, Note) and show.notes:
         node.add(_line(item.line, "note", "dim", item.text))
 
 
-def _tree_commands(node: Tree, block: Commands, section: Section) -> None:
+def _tree_commands(node: Tree, block: Commands, section: Section, show: _Show) -> None:
     header = f"[{block.lang}] {len(block.commands)} command{'s' if len(block.commands) != 1 else ''}"
     why = block.assumed or ("" if block.closed else "fence never closed: read to the end of the file")
     parent = node.add(_line(block.line, "block", "dim", header, why))
@@ -406,15 +424,14 @@ def _tree_commands(node: Tree, block: Commands, section: Section) -> None:
         )
         if g.choice == choice_id(g.id):
             shared = "one choice for every group over these options: asked here once"
-        parent.add(
-            _line(
-                g.line, choice_id(g.id), "yellow", choice_text(g), shared or f"{len(g.labels)} alternatives ({g.how})"
-            )
-        )
+        parent.add(_line(g.line, choice_id(g.id), "yellow", choice_text(g), shared or choice_why(g)))
     for c in block.commands:
         cls, reason = classify_command(c, section)
         verb = cls if section.kind is not SectionKind.ROLLBACK or cls == "reference" else f"rb:{cls}"
-        reasons = "; ".join(r for r in (reason, *command_notes(c)) if r)
+        step = show.steps.get(f"L{c.line}")
+        session = step.session if step is not None and step.command is c else ()
+        fills = ", ".join(f"{name} (L{line})" for name, line in session)
+        reasons = "; ".join(r for r in (reason, f"from the session: {fills}" if fills else "", *command_notes(c)) if r)
         child = parent.add(_line(c.line, verb, _CLASS_STYLE.get(cls, "green"), c.text, reasons))
         for e in c.expectations:
             child.add(_line(e.line, "expectation", "blue", f"{e.kind.value}: {e.text}"))

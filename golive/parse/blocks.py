@@ -150,7 +150,7 @@ def _untagged(
         return Content(
             line, end_line, lang or "text", text, "notes", closed=closed, assumed=f"{what} is a box for notes"
         )
-    if re.search(r"^\s*(\[\w+\]|\d{4}-\d\d-\d\d|INFO|WARN|ERROR|DEBUG)\b|Error:|Exception", text, re.M):
+    if re.search(r"^\s*(\[\w+\]|\d{4}-\d\d-\d\d\b|(INFO|WARN|ERROR|DEBUG)\b)|Error:|Exception", text, re.M):
         return Content(
             line,
             end_line,

@@ -188,7 +188,9 @@ def item_due(text: str, validation_s: int) -> Due | None:
     return Due(seconds=n * unit_seconds(unit), text=m.group(0))
 
 
-_OPTIONAL = re.compile(r"\(?\b(optional(ly)?|if (applicable|needed|necessary|required|desired))\b\)?", re.I)
+_OPTIONAL = re.compile(
+    r"\(?\b(optional(ly)?|if (applicable|needed|necessary|required|desired|available|any))\b\)?", re.I
+)
 
 
 def optional_why(text: str) -> str:
