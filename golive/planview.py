@@ -32,6 +32,7 @@ from golive.plan import (
     PlanStep,
     choice_id,
     choice_text,
+    choice_why,
     classify_command,
     command_notes,
     first_line,
