@@ -70,10 +70,9 @@ _DATA_PROGRAMS |= {"local", "read", "set", "unset", "cd", "pushd", "source", "."
 _WRAPPERS = {"sudo", "env", "nohup", "time", "exec", "command", "nice", "ionice", "doas"}
 _DELETE_PROGRAMS = {"rm": "removes files", "rmdir": "removes directories", "shred": "destroys files"}
 _DELETE_PROGRAMS |= {"unlink": "removes a file", "wipefs": "wipes a device", "truncate": "empties files"}
-# Live data a command can overwrite: a `.env`, a database file, a config file, a system location.
-_LIVE = re.compile(
-    r"(^|/)\.env(\.[\w.-]+)?$|\.(db|sqlite3?|conf|cfg|ini)$|(^|/)(config|settings)\.\w+$|^/(etc|var/lib)/"
-)
+# Live data a command can overwrite: a `.env` (the running system's secrets), a database file, system state.
+# (A config file a deployment writes, like `config.json`, is the deployment itself, not live data.)
+_LIVE = re.compile(r"(^|/)\.env(\.[\w.-]+)?$|\.(db|sqlite3?)$|^/(etc|var/lib)/")
 _COPIES = {"cp", "mv", "install", "rsync", "scp"}
 _RESTORES = re.compile(r"^(psql|mysql|mariadb|sqlite3|mongo|mongosh|redis-cli)$")
 _WARNS = re.compile(
