@@ -89,13 +89,18 @@ def test_seed_002_account_id_reaches_aws_as_typed_and_the_record_shows_it(tmp_pa
 # --- point 7: one choice over the same options ---------------------------------------------------
 
 
-def test_seed_001_one_service_manager_choice_stops_and_starts_the_same_way(tmp_path: Path, isolated_home: Path) -> None:
-    """Step 2 (L86–96) stops and Step 9 (L238–248) starts "if using systemd / OR supervisor / OR manually":
-    one choice, made once (C88), applied at C240 without a second question."""
+def seed_001_machine(tmp_path: Path) -> tuple[dict[str, str], list[str]]:
+    """Stand-ins for what seed 001 calls, a venv to activate, and the options of an unattended run."""
     _bin, env = stand_ins(tmp_path, "sudo", "supervisorctl", "systemctl", "git", "pip", "python", "pytest")
     (tmp_path / "venv" / "bin").mkdir(parents=True)
     (tmp_path / "venv" / "bin" / "activate").write_text("")
-    options = ["--yes", "--non-interactive", "--manual", "skip", "--var", "EXPECTED_COMMIT=abc1234"]
+    return env, ["--yes", "--non-interactive", "--manual", "skip", "--var", "EXPECTED_COMMIT=abc1234"]
+
+
+def test_seed_001_one_service_manager_choice_stops_and_starts_the_same_way(tmp_path: Path, isolated_home: Path) -> None:
+    """Step 2 (L86–96) stops and Step 9 (L238–248) starts "if using systemd / OR supervisor / OR manually":
+    one choice, made once (C88), applied at C240 without a second question."""
+    env, options = seed_001_machine(tmp_path)
     r = golive("run", str(seed("001")), "--from", "C88", *options, "--choose", "C88=supervisor", cwd=tmp_path, env=env)
     rid = run_id(r.stdout)
     assert f"golive confirm {rid} L207 to run it" in r.stdout  # L207 "Optionally generate detailed report"
@@ -111,10 +116,7 @@ def test_seed_001_one_service_manager_choice_stops_and_starts_the_same_way(tmp_p
 def test_seed_001_shared_choice_is_asked_once_when_nobody_is_at_the_terminal(
     tmp_path: Path, isolated_home: Path
 ) -> None:
-    _bin, env = stand_ins(tmp_path, "sudo", "supervisorctl", "systemctl", "git", "pip", "python", "pytest")
-    (tmp_path / "venv" / "bin").mkdir(parents=True)
-    (tmp_path / "venv" / "bin" / "activate").write_text("")
-    options = ["--yes", "--non-interactive", "--manual", "skip", "--var", "EXPECTED_COMMIT=abc1234"]
+    env, options = seed_001_machine(tmp_path)
     r = golive("run", str(seed("001")), "--from", "C88", *options, cwd=tmp_path, env=env)
     assert r.returncode == 3 and "C88" in r.stdout, r.stdout
     rid = run_id(r.stdout)
@@ -242,11 +244,8 @@ def test_seed_004_env_file_takes_what_the_session_already_holds(tmp_path: Path, 
 def test_seed_001_report_does_not_tick_completed_without_errors_after_l181_failed(
     tmp_path: Path, isolated_home: Path
 ) -> None:
-    _bin, env = stand_ins(tmp_path, "sudo", "supervisorctl", "systemctl", "git", "pip", "python", "pytest")
-    (tmp_path / "venv" / "bin").mkdir(parents=True)
-    (tmp_path / "venv" / "bin" / "activate").write_text("")
+    env, options = seed_001_machine(tmp_path)
     env["FAIL_MIGRATION"] = "1"
-    options = ["--yes", "--non-interactive", "--manual", "skip", "--var", "EXPECTED_COMMIT=abc1234"]
     r = golive("run", str(seed("001")), "--from", "C88", *options, "--choose", "C88=systemd", cwd=tmp_path, env=env)
     assert r.returncode == 1, r.stdout
     md = golive("report", run_id(r.stdout), cwd=tmp_path).stdout
