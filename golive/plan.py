@@ -423,12 +423,15 @@ def assigned_variables(text: str) -> list[str]:
     """Variables a shell command sets in the session (`export X=…`, `X=$(…)`, `read X`), in order."""
     if "=" not in text and "read" not in text:
         return []
-    contexts = shell_contexts(text)
+    matches = list(_ASSIGNS.finditer(text))
+    # Only a heredoc, a comment or quotes can hide an assignment from bash: read the quoting then.
+    hidden = any(c in text for c in "<#'\"")
+    contexts = shell_contexts(text) if matches and hidden else []
     out = []
-    for m in _ASSIGNS.finditer(text):
+    for m in matches:
         name = m.group(1) or m.group(2)
         at = m.start(1) if m.group(1) else m.start(2)
-        if contexts[at] == "none" and name not in out:
+        if (not contexts or contexts[at] == "none") and name not in out:
             out.append(name)
     return out
 
@@ -436,6 +439,8 @@ def assigned_variables(text: str) -> list[str]:
 def _from_the_session(main: list[PlanStep], rollback: list[PlanStep]) -> tuple[list[PlanStep], list[PlanStep]]:
     """A placeholder an earlier command already set in the session is filled from it, not asked again."""
     assigned: dict[str, int] = {}
+    if not any(s.needs for s in (*main, *rollback)):
+        return main, rollback  # nothing to fill: no need to read what every command sets
 
     def walk(steps: list[PlanStep]) -> list[PlanStep]:
         out = []

@@ -80,21 +80,14 @@ _WARNS = re.compile(
     r"\bdestructive\b|permanently|data loss|\bwarning\b",
     re.I,
 )
-_CLASS_WORDS: tuple[str, ...] = (
-    "del",
-    "drop",
-    "purg",
-    "wipe",
-    "trunc",
-    "destroy",
-    "remov",
-    "rm",
-    "termin",
-    "eras",
-    "prun",
+# Which commands are worth reading word by word (most are not): a delete-like word, a live-data
+# path, a copy, or a dump loaded into a database.
+_CLASS_HINT = re.compile(
+    r"\b(" + "|".join(_VERBS) + r"|rm|shred|unlink|wipefs|pg_restore|cp|mv|install|rsync|scp)\b"
+    + r"|\.env\b|\.(?:db|sqlite3?)\b|/(?:etc|var/lib)/"
+    + r"|\b(psql|mysql|mariadb|sqlite3|mongo|mongosh|redis-cli)\b[^|;&]*<",
+    re.I,
 )
-_CLASS_WORDS += ("flush", "install", "regist", "restor", "nuke", ">", "<", "cp ", "mv ", "rsync", "scp ", "tee ")
-_CLASS_WORDS += ("shred", "unlink")
 
 
 class _Simple:
@@ -205,11 +198,10 @@ def _what_it_destroys(program: str, args: list[str], redirects: list[tuple[str, 
 def destructive_reason(text: str, comments: tuple[str, ...] = (), note: str = "") -> str:
     """Why a command is destructive ("" when it is not): the first rule of the table that matches."""
     code = _code_only(text)
-    low = code.lower()
     why = _first_rule(_NAMED_WORDS, _NAMED, code)
     if why:
         return why
-    if any(k in low for k in _CLASS_WORDS):
+    if _CLASS_HINT.search(code):
         why = _class_reason(code)
         if why:
             return why
