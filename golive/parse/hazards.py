@@ -83,7 +83,9 @@ _WARNS = re.compile(
 # Which commands are worth reading word by word (most are not): a delete-like word, a live-data
 # path, a copy, or a dump loaded into a database.
 _CLASS_HINT = re.compile(
-    r"\b(" + "|".join(_VERBS) + r"|rm|shred|unlink|wipefs|pg_restore|cp|mv|install|rsync|scp)\b"
+    r"\b("
+    + "|".join(_VERBS)
+    + r"|rm|shred|unlink|wipefs|pg_restore|cp|mv|install|rsync|scp)\b"
     + r"|\.env\b|\.(?:db|sqlite3?)\b|/(?:etc|var/lib)/"
     + r"|\b(psql|mysql|mariadb|sqlite3|mongo|mongosh|redis-cli)\b[^|;&]*<",
     re.I,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from golive.parse.placeholders import fill
-from golive.plan import Kind, PlanStep, choice_id
+from golive.plan import Kind, PlanStep, choice_key_matches, chosen_option
 from golive.planview import duration
 from golive.record.events import EventType as E
 from golive.run.commandstep import CommandStep
@@ -187,7 +187,7 @@ class StepRunner:
             stored = answer_of(e.state, step.id)
             if stored is not None:
                 answer, actor = stored
-                found = self._match_option(answer.value, step) if answer.value else answer.option
+                found = chosen_option(e.plan, step, answer.value) if answer.value else answer.option
                 index, how = (found if found is not None else -1), "answered"
             else:
                 shown = list(group.keys) if group.choice and all(group.keys) else labels
@@ -203,14 +203,10 @@ class StepRunner:
         group = step.group
         assert group is not None
         for key, wanted in e.options.choose.items():
-            if (
-                choice_id(key) in (step.id, group.choice)
-                or key == step.section.title
-                or step.section.title.lower().startswith(key.lower())
-            ):
-                index = self._match_option(wanted, step)
+            if choice_key_matches(key, step):
+                index = chosen_option(e.plan, step, wanted)
                 if index is not None:
-                    return index, f"--choose {key}={wanted}"
+                    return index, e.setup.how_chosen(key, wanted) if e.setup else f"--choose {key}={wanted}"
         platforms = group.platforms
         here = [i for i, p in enumerate(platforms) if not p]
         if platforms and len(here) == 1 and len(platforms) > 1:
@@ -229,28 +225,6 @@ class StepRunner:
             ):
                 return group.keys.index(g.keys[chosen]), f"as chosen at {other.id} ({g.keys[chosen]})"
         return None
-
-    def _match_option(self, wanted: str, step: PlanStep) -> int | None:
-        """An option by its key (`systemd`), its number, its label or a word of its commands."""
-        assert step.group is not None
-        keys = [k.lower() for k in step.group.keys]
-        if wanted.strip().lower() in keys and keys.count(wanted.strip().lower()) == 1:
-            return keys.index(wanted.strip().lower())
-        return _match_label(wanted, list(step.group.labels), self._option_texts(step))
-
-    def _option_texts(self, step: PlanStep) -> list[str]:
-        assert step.group is not None
-        texts = [""] * len(step.group.labels)
-        for s in self.e.plan.steps:
-            c = s.command
-            if (
-                c is not None
-                and c.option is not None
-                and c.option.group == step.group.id
-                and c.option.index < len(texts)
-            ):
-                texts[c.option.index] += " " + c.text
-        return texts
 
     # --- after a failure ---------------------------------------------------------------------------------
 
@@ -305,22 +279,6 @@ class StepRunner:
             else:
                 e.record(E.WARNING, step.id, actor, message=f"{step.id} was in doubt; running it again ({actor})")
                 e.state.steps[step.id].status = "in_doubt"
-
-
-def _match_label(wanted: str, labels: list[str], texts: list[str] | None = None) -> int | None:
-    w = wanted.strip().lower()
-    if w.isdigit() and 1 <= int(w) <= len(labels):
-        return int(w) - 1
-    for i, label in enumerate(labels):
-        if label.lower() == w or label.lower().split(":")[0].strip() == w:
-            return i
-    for i, label in enumerate(labels):
-        if w in label.lower():
-            return i
-    for i, text in enumerate(texts or []):
-        if w in text.lower():
-            return i
-    return None
 
 
 def _when(t: datetime) -> str:
