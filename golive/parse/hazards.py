@@ -176,15 +176,15 @@ def _class_reason(code: str) -> str:
 def _what_it_destroys(program: str, args: list[str], redirects: list[tuple[str, str]]) -> str:
     for op, target in redirects:
         if op in (">", ">|", "&>") and _LIVE.search(target):
-            return f"overwrites {target}"
+            return _overwrites(target)
         if op == "<" and _RESTORES.match(program):
-            return f"loads {target} into a live database"
+            return f"loads {target.rsplit('/', 1)[-1]} into a live database"
     if program in _DELETE_PROGRAMS and not all(a.startswith(("-", "/tmp/")) for a in args):
         return _DELETE_PROGRAMS[program]
     if program in _COPIES:
         destination = next((a for a in reversed(args) if not a.startswith("-")), "")
         if _LIVE.search(destination):
-            return f"overwrites {destination}"
+            return _overwrites(destination)
     if program == "pg_restore" and any(a in ("-d", "--clean", "-c") or a.startswith("--dbname") for a in args):
         return "restores a dump into a live database"
     if program in _DATA_PROGRAMS:
@@ -195,6 +195,13 @@ def _what_it_destroys(program: str, args: list[str], redirects: list[tuple[str, 
         if m and "/" not in token and "." not in token:
             return f"`{program} … {arg}` {_VERBS[m.group(1).lower()]}"
     return ""
+
+
+def _overwrites(target: str) -> str:
+    """Named by the file, not its folder: a profile that moves the folder leaves the reason true."""
+    name = target.rstrip("/").rsplit("/", 1)[-1]
+    where = next((f" under {d}" for d in ("/etc/", "/var/lib/") if target.startswith(d)), "")
+    return f"overwrites {name}{where}"
 
 
 def destructive_reason(text: str, comments: tuple[str, ...] = (), note: str = "") -> str:

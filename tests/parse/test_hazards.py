@@ -98,11 +98,11 @@ def test_ordinary_commands_are_not_destructive(command: str) -> None:
 
 SEED_OVERWRITES = [
     # seed 001 L384: the manual restore copies a backup over the live database
-    ("cp backups/jobsearchai_backup_YYYYMMDD_HHMMSS.db instance/jobsearchai.db", "overwrites instance/jobsearchai.db"),
+    ("cp backups/jobsearchai_backup_YYYYMMDD_HHMMSS.db instance/jobsearchai.db", "overwrites jobsearchai.db"),
     # seed 003 L227: the .env of the running system is written anew
     (
         "cat > /var/www/employee-system/backend/.env <<EOF\nDEBUG=False\nEOF",
-        "overwrites /var/www/employee-system/backend/.env",
+        "overwrites .env",
     ),
     # seed 003 L515 and L512: a dump loaded into the live database
     ("psql -U postgres employee_system < pre_migration_*.sql", "loads pre_migration_*.sql into a live database"),
