@@ -203,5 +203,7 @@ def assert_md_complete(md: str, report: dict[str, Any]) -> None:
     for step in report["steps"]:
         if step["actor"]:
             assert step["actor"] in md, f"{step['id']}: {step['actor']} is not in the report"
-    answered = sum(1 for s in report["steps"] if s.get("prerecorded"))
-    assert md.count("pre-recorded by profile rehearsal") >= answered
+    answered = [s for s in report["steps"] if s.get("prerecorded")]
+    shown = md.count("pre-recorded by profile rehearsal")
+    kinds = sorted({f"{s['kind']}:{s['id']}" for s in answered if s["kind"] not in ("confirm", "signoff")})
+    assert shown >= len(answered), f"{len(answered)} pre-recorded answers, {shown} shown (besides items: {kinds})"

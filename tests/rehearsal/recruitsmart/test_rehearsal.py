@@ -37,10 +37,6 @@ from tests.rehearsal.rehearsal import (
 )
 
 HERE = Path(__file__).resolve().parent
-pytestmark = pytest.mark.xfail(
-    strict=True,
-    reason="needs L97 read as destructive (branch parse: the profile allows it); found.md: seed 004 L97 SESSION_SECRET",
-)
 PEOPLE = {"Marta Kovacs (DevOps)", "Jonas Berg (backend lead)", "Aiko Tanaka (QA)"}
 WINDOWS = ("--follow-window", "3")  # L220 `tail -f` is watched for 3 s, not the default 10
 SEED_PLACEHOLDERS = (
@@ -71,6 +67,11 @@ def secrets_of(rs: RecruitSmart) -> list[str]:
     return [rs.bot_api.token, rs.admin_password]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="found.md: seed 004 L97 pauses for SESSION_SECRET, which the session holds; the md report leaves "
+    "out L97's pre-recorded allow",
+)
 def test_the_seed_runs_to_its_end_on_the_standin(recruitsmart: RecruitSmart, tmp_path: Path) -> None:
     rehearsal = rehearsal_of(recruitsmart, tmp_path / "golive-home")
 
