@@ -194,9 +194,9 @@ class LineStream:
         return self.masker(text).split("\n")
 
 
-def mask_everything(text: str) -> str:
-    """`text` masked with every value any Masker of this process knows, and what detection finds."""
-    return Masker(_SEEN)(text)
+def mask_everything(text: str, values: Iterable[str] = ()) -> str:
+    """`text` masked with `values`, every value any Masker of this process knows, and what detection finds."""
+    return Masker([*_SEEN, *values])(text)
 
 
 def _broken(value: str) -> str:
