@@ -28,7 +28,7 @@ MASK = "***"
 _MIN_LENGTH = secretscan.MIN_LENGTH
 _MIN_PIECE = 4  # the shortest beginning or end of a value that is held back or masked as a piece
 _MAX_HELD_LINES = 64
-_MAX_BROKEN = 512  # values longer than this are matched only whole (a pattern per character is costly)
+_MAX_BROKEN = 512  # longer values are matched only whole (a pattern per character is costly)
 _SEEN: set[str] = set()  # every value any Masker of this process knows: a crash report masks them all
 
 
@@ -57,9 +57,11 @@ class Masker:
 
     def __init__(self, values: Iterable[str] = (), detect: bool = True) -> None:
         self._values: set[str] = set()
+        self._longest_first: list[str] = []  # replaced in this order: a value inside another never leaks its rest
         self._detect = detect
-        self._pattern: re.Pattern[str] | None = None
-        self._ends: dict[str, list[tuple[str, int]]] = {}  # last char of a beginning -> (value, its length)
+        self._broken: dict[str, re.Pattern[str]] = {}  # value -> its pattern with line breaks inside, made on need
+        self._ends: dict[str, list[tuple[str, int]]] = {}  # last 4 chars of a beginning -> (value, its length)
+        self._longest = 0
         self.add(*values)
 
     def add(self, *values: str) -> None:
@@ -67,10 +69,11 @@ class Masker:
         if fresh:
             self._values |= fresh
             _SEEN.update(fresh)
-            self._pattern = None
+            self._longest_first = sorted(self._values, key=len, reverse=True)
+            self._longest = len(self._longest_first[0])
             for value in fresh:
                 for k in range(_MIN_PIECE, len(value)):
-                    self._ends.setdefault(value[k - 1], []).append((value, k))
+                    self._ends.setdefault(value[k - _MIN_PIECE : k], []).append((value, k))
 
     def add_named(self, variables: dict[str, str]) -> None:
         """Remember the values of variables whose names say they are secret."""
@@ -81,9 +84,12 @@ class Masker:
             return text
         if self._detect:
             text = self._mask_found(text)
-        if not self._values:
-            return text
-        return self._known().sub(_stars_keeping_lines, text)
+        for value in self._longest_first:
+            if value in text:
+                text = text.replace(value, MASK)
+        if "\n" in text and self._values:
+            text = self._mask_broken(text)
+        return text
 
     def __bool__(self) -> bool:
         return bool(self._values)
@@ -125,8 +131,7 @@ class Masker:
         """Does `text` end with the beginning of a known value (line breaks inside it ignored)?"""
         if not self._values:
             return False
-        longest = max(len(v) for v in self._values)
-        compact = text[-2 * longest :].replace("\r", "").replace("\n", "")
+        compact = text[-2 * self._longest :].replace("\r", "").replace("\n", "")
         return self._beginning_at_end(compact) > 0
 
     # --- inside -------------------------------------------------------------------------------------------------
@@ -144,21 +149,31 @@ class Masker:
                 changed = True
         return "\n".join(lines) if changed else text
 
-    def _known(self) -> re.Pattern[str]:
-        if self._pattern is None:
-            ordered = sorted(self._values, key=len, reverse=True)  # longest first: no partial leaks
-            self._pattern = re.compile("|".join(_broken(v) for v in ordered))
-        return self._pattern
+    def _mask_broken(self, text: str) -> str:
+        """Values printed with line breaks inside: only those whose beginning ends a line are looked for."""
+        suspects: set[str] = set()
+        for line in text.split("\n")[:-1]:
+            suspects.update(self._beginnings_at_end(line.rstrip("\r")))
+        for value in sorted(suspects, key=len, reverse=True):
+            if len(value) > _MAX_BROKEN:
+                continue
+            if value not in self._broken:
+                self._broken[value] = re.compile(_broken(value))
+            text = self._broken[value].sub(_stars_keeping_lines, text)
+        return text
+
+    def _beginnings_at_end(self, text: str) -> dict[str, int]:
+        """Known values whose proper beginning (at least _MIN_PIECE long) `text` ends with, and its length."""
+        found: dict[str, int] = {}
+        if len(text) >= _MIN_PIECE:
+            for value, k in self._ends.get(text[-_MIN_PIECE:], ()):
+                if k <= len(text) and k > found.get(value, 0) and text.endswith(value[:k]):
+                    found[value] = k
+        return found
 
     def _beginning_at_end(self, text: str) -> int:
         """The length of the longest proper beginning of a known value that `text` ends with (0: none)."""
-        if not text:
-            return 0
-        best = 0
-        for value, k in self._ends.get(text[-1], ()):
-            if best < k <= len(text) and text.endswith(value[:k]):
-                best = k
-        return best
+        return max(self._beginnings_at_end(text).values(), default=0)
 
     def _end_at_start(self, text: str) -> int:
         best = 0
@@ -200,9 +215,7 @@ def mask_everything(text: str, values: Iterable[str] = ()) -> str:
 
 
 def _broken(value: str) -> str:
-    """A pattern for `value`, also when line breaks were printed inside it."""
-    if len(value) > _MAX_BROKEN:
-        return re.escape(value)
+    """A pattern for `value` printed with line breaks inside it."""
     return r"(?:\r?\n)?".join(re.escape(c) for c in value)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -115,7 +116,9 @@ def _detected(line: str, allow: re.Pattern[str] | None) -> list[Found]:
 
     found: list[Found] = []
     context = None
-    for plugin in _plugins():
+    for plugin, gate in _plugins():
+        if not gate(line):
+            continue
         try:
             secrets = plugin.analyze_line(filename=_KEYWORD_FILE, line=line, line_number=1)
         except Exception:  # a detector must never break a run; the others still look
@@ -142,12 +145,48 @@ def _detected(line: str, allow: re.Pattern[str] | None) -> list[Found]:
     return found
 
 
-@lru_cache(maxsize=1)
-def _plugins() -> tuple[Any, ...]:
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+Gate = Callable[[str], bool]
 
-    detectors: list[Any] = list(get_mapping_from_secret_type_to_class().values())
-    return tuple(detector() for detector in detectors if detector.__name__ not in _NOT_DETECTORS)
+
+@lru_cache(maxsize=1)
+def _plugins() -> tuple[tuple[Any, Gate], ...]:
+    """Every detector of detect-secrets, each behind a quick test of whether it could match a line at
+    all: a regex detector's own patterns (searched, before the detector builds its findings), the
+    keyword detector's keywords, a quote for the entropy detectors (they look inside quoted strings
+    only). Most lines open no gate; what the detectors find on the others is unchanged."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins import keyword
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+
+    keywords = re.compile("|".join(keyword.DENYLIST), re.IGNORECASE)
+    plugins: list[tuple[Any, Gate]] = []
+    classes: list[Any] = list(get_mapping_from_secret_type_to_class().values())
+    for cls in classes:
+        if cls.__name__ in _NOT_DETECTORS:
+            continue
+        detector = cls()
+        gate: Gate = _always
+        if isinstance(detector, keyword.KeywordDetector):
+            gate = keywords.search  # type: ignore[assignment]
+        elif isinstance(detector, HighEntropyStringsPlugin):
+            gate = _quoted
+        elif isinstance(detector, RegexBasedDetector):
+            gate = _any_of(tuple(detector.denylist))
+        plugins.append((detector, gate))
+    return tuple(plugins)
+
+
+def _any_of(patterns: tuple[re.Pattern[str], ...]) -> Gate:
+    return lambda line: any(p.search(line) for p in patterns)
+
+
+def _always(_line: str) -> bool:
+    return True
+
+
+def _quoted(line: str) -> bool:
+    return "'" in line or '"' in line
 
 
 def _whole_token(line: str, value: str) -> str:

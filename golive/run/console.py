@@ -118,6 +118,8 @@ class Reporter:
                 self._held.append((stream, data))
                 self._held_bytes += len(data)
             return
+        if self._lines > MAX_LIVE_LINES:
+            return  # nothing more is shown for this command: nothing more to mask
         text = self._partial + data.decode("utf-8", "replace")
         lines = text.split("\n")
         self._partial = lines.pop()
