@@ -65,7 +65,7 @@ class Reporter:
             self.console.print(Text.assemble(*segments))
 
     def say(self, text: str, style: str = "") -> None:
-        self._emit((text, style))
+        self._emit((self.masker(text), style))  # messages quote checklist text and commands
 
     def header(self, run_id: str, title: str, path: str, env: str, resumed: bool) -> None:
         self._emit((f"golive {'resuming' if resumed else 'run'} ", ""), (run_id, "bold"))
@@ -88,7 +88,7 @@ class Reporter:
         self._emit((f"[{index}/{self.total}] ", "dim"), (label, ""))
 
     def command(self, text: str) -> None:
-        lines = text.splitlines() or [""]
+        lines = self.masker(text).splitlines() or [""]
         self._emit(("  $ ", "bold"), (lines[0], ""))
         for line in lines[1:8]:
             self._emit((f"    {line}", ""))
