@@ -14,22 +14,18 @@ Each append also moves the chain's head on the run's row, in the same transactio
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import secrets
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, insert, select, text, update
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from golive.errors import InputError, NotFound
-from golive.record import schema
+from golive.record import database, schema
 from golive.record.chain import CHAIN, Event, Output, Run, canonical, chain_hash, now, output_digest, run_anchor, utc
 from golive.record.events import EventType
 from golive.record.leases import Leases
@@ -71,84 +67,18 @@ class Store(Leases):
         self.sqlite = url.startswith("sqlite")
         if self.sqlite:
             self.home.mkdir(parents=True, exist_ok=True)
-        self._read = self._engine(immediate=False)
-        self._write = self._engine(immediate=True) if self.sqlite else self._read
+        self._read = database.engine(url, immediate=False)
+        self._write = database.engine(url, immediate=True) if self.sqlite else self._read
         self._writers = threading.local()  # each thread appends through its own long-lived connection
         self._all_writers: list[Connection] = []  # so close() closes every thread's
         self._writers_lock = threading.Lock()
         self.masker = Masker()  # finds secrets by their shape; the engine gives the store its own, which knows more
-        self._migrate_if_needed()
+        database.migrate_if_needed(self._read, self.home)
 
     @classmethod
     def open(cls, home: Path | None = None) -> Store:
         home = home or default_home()
         return cls(database_url(home), home)
-
-    # --- engines and migrations ------------------------------------------------------------------
-
-    def _engine(self, immediate: bool) -> Engine:
-        if not self.sqlite:
-            url = self.url.replace("postgresql://", "postgresql+psycopg://", 1)
-            return create_engine(url, pool_pre_ping=True, future=True, hide_parameters=True)
-        # hide_parameters: an error message never carries the values (a checklist, an output) into a crash log.
-        engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
-
-        @event.listens_for(engine, "connect")
-        def _connect(dbapi: Any, _record: Any) -> None:
-            dbapi.isolation_level = None  # we issue BEGIN ourselves
-            cur = dbapi.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash (kill -9)
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-        return engine
-
-    def _version(self) -> str | None:
-        try:
-            with self._read.connect() as conn:
-                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except (OperationalError, ProgrammingError):
-            return None
-
-    def _migrate_if_needed(self) -> None:
-        if self._version() == schema.HEAD:
-            return
-        with self._migration_lock():
-            if self._version() == schema.HEAD:
-                return
-            from alembic import command
-            from alembic.config import Config
-
-            cfg = Config()
-            cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-            with self._read.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-
-    @contextmanager
-    def _migration_lock(self) -> Iterator[None]:
-        """One process migrates at a time: a file lock for SQLite, an advisory lock for PostgreSQL."""
-        if self.sqlite:
-            with open(self.home / ".migrate.lock", "w") as fh:
-                fcntl.flock(fh, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(fh, fcntl.LOCK_UN)
-        else:
-            with self._read.connect() as conn:
-                conn.execute(text("SELECT pg_advisory_lock(7355608)"))
-                try:
-                    yield
-                finally:
-                    conn.execute(text("SELECT pg_advisory_unlock(7355608)"))
-                    conn.commit()
 
     def close(self) -> None:
         with self._writers_lock:
