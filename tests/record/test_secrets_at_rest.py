@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import os
 import secrets
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,7 +201,7 @@ def run_to(state: str, tmp_path: Path, home: Path, database: Database, planted: 
     env = environment(home, database, **extra)
     if state != "kill -9":
         r = golive(*run_args(planted), cwd=tmp_path, env=env, timeout=180)
-        return Ran(run_id_of(tmp_path, env), r.stdout + r.stderr, r.returncode)
+        return Ran(run_id_of(database), r.stdout + r.stderr, r.returncode)
     proc = subprocess.Popen(
         [sys.executable, "-m", "golive", *run_args(planted)],
         cwd=tmp_path,
@@ -227,13 +228,15 @@ def run_to(state: str, tmp_path: Path, home: Path, database: Database, planted: 
     proc.wait(timeout=30)
     reader.join(timeout=10)
     psutil.wait_procs(leftovers(home), timeout=60)  # the orphaned session ends the command, then itself
-    return Ran(run_id_of(tmp_path, env), b"".join(seen).decode(), proc.returncode)
+    return Ran(run_id_of(database), b"".join(seen).decode(), proc.returncode)
 
 
-def run_id_of(tmp_path: Path, env: dict[str, str]) -> str:
-    listed = golive("runs", "--json", cwd=tmp_path, env=env)
-    assert listed.returncode == 0, listed.stderr
-    return str(json.loads(listed.stdout)[0]["id"])
+def run_id_of(database: Database) -> str:
+    store = database.open()
+    try:
+        return store.runs(1)[0].id
+    finally:
+        store.close()
 
 
 def leftovers(home: Path) -> list[psutil.Process]:
@@ -258,18 +261,29 @@ def end_leftovers(home: Path) -> None:
 # --- the channels ------------------------------------------------------------------------------------------
 
 
-def channels(tmp_path: Path, home: Path, database: Database, ran: Ran) -> Iterator[tuple[str, bytes]]:
-    """(where, its bytes) for everything golive wrote or showed."""
-    env = environment(home, database)
+def channels(
+    home: Path, database: Database, ran: Ran, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, bytes]]:
+    """(where, its bytes) for everything golive wrote or showed. The reports, `show` and the export are
+    rendered in this process, by the functions behind `golive report|show|audit export`."""
+    from golive.commands import audit, report, runs
+
+    for name, value in environment(home, database).items():
+        if name.startswith("GOLIVE_"):
+            monkeypatch.setenv(name, value)
+    if database.backend == "sqlite":
+        monkeypatch.delenv("GOLIVE_DATABASE_URL", raising=False)
     yield "the terminal", ran.terminal.encode()
-    for fmt in ("md", "html", "json", "junit"):
-        r = golive("report", ran.run_id, "--format", fmt, cwd=tmp_path, env=env)
-        assert r.returncode == 0, r.stderr
-        yield f"report --format {fmt}", r.stdout.encode()
-    for args in (("show", ran.run_id), ("show", ran.run_id, "--json"), ("audit", "export", ran.run_id)):
-        r = golive(*args, cwd=tmp_path, env=env)
-        assert r.returncode == 0, r.stderr
-        yield " ".join(args[:1] + args[2:]), r.stdout.encode()
+    rendered: list[tuple[str, Callable[[io.StringIO], int]]] = [
+        *((f"report --format {f}", lambda out, f=f: report.report(ran.run_id, f, None, out)) for f in report.FORMATS),
+        ("show", lambda out: runs.show(ran.run_id, False, out)),
+        ("show --json", lambda out: runs.show(ran.run_id, True, out)),
+        ("audit export", lambda out: audit.export(ran.run_id, None, out)),
+    ]
+    for where, render in rendered:
+        out = io.StringIO()
+        assert render(out) == 0
+        yield where, out.getvalue().encode()
     if database.backend == "postgres":
         dump = subprocess.run(["pg_dump", "--no-owner", database.url], capture_output=True, timeout=120)
         assert dump.returncode == 0, dump.stderr.decode()
@@ -284,14 +298,15 @@ def is_scratch(where: str) -> bool:
     return where.startswith("runs/")
 
 
-STATES = ["passed", "failed", "crash", pytest.param("kill -9", id="kill-9")]
 EXPECTED_EXIT = {"passed": 0, "failed": 1, "crash": 70, "kill -9": -signal.SIGKILL}
 
 
 Hit = tuple[str, str]  # (which secret, where)
 
 
-def scan(state: str, tmp_path: Path, database: Database) -> tuple[list[Hit], int, Ran]:
+def scan(
+    state: str, tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[Hit], int, Ran]:
     planted = plant(tmp_path)
     home = database.home  # GOLIVE_HOME: the SQLite store, reports, crash logs, scratch files
     try:
@@ -299,7 +314,7 @@ def scan(state: str, tmp_path: Path, database: Database) -> tuple[list[Hit], int
         assert ran.code == EXPECTED_EXIT[state], ran.terminal[-3000:]
         needles = planted.needles()
         hits, looked = [], 0
-        for where, data in channels(tmp_path, home, database, ran):
+        for where, data in channels(home, database, ran, monkeypatch):
             for kind, needle in needles.items():
                 looked += 1
                 if needle in data:
@@ -311,8 +326,10 @@ def scan(state: str, tmp_path: Path, database: Database) -> tuple[list[Hit], int
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("state", ["passed", "failed", "crash"])
-def test_no_secret_anywhere_golive_writes(state: str, tmp_path: Path, database: Database) -> None:
-    hits, looked, ran = scan(state, tmp_path, database)
+def test_no_secret_anywhere_golive_writes(
+    state: str, tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hits, looked, ran = scan(state, tmp_path, database, monkeypatch)
     print(f"{database.backend} {state}: {looked} looks, {len(hits)} hits")
     assert hits == []
     if state == "passed":  # the run did what it was asked: the secrets were really there to find
@@ -323,19 +340,29 @@ def test_no_secret_anywhere_golive_writes(state: str, tmp_path: Path, database: 
         assert "the disk is on fire" in log.read_text() and "ADMIN_PASSWORD=***" in log.read_text()
 
 
+_KILLED: dict[str, list[Hit]] = {}  # backend -> hits after kill -9: one killed run serves both tests below
+
+
+def killed_scan(tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch) -> list[Hit]:
+    if database.backend not in _KILLED:
+        hits, looked, _ran = scan("kill -9", tmp_path, database, monkeypatch)
+        scratch = [h for h in hits if is_scratch(h[1])]
+        print(f"{database.backend} kill -9: {looked} looks, {len(hits)} hits ({len(scratch)} in scratch files)")
+        _KILLED[database.backend] = hits
+    return _KILLED[database.backend]
+
+
 @pytest.mark.timeout(300)
 def test_after_kill_minus_nine_only_the_shell_scratch_files_may_hold_secrets(
-    tmp_path: Path, database: Database
+    tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    hits, looked, _ran = scan("kill -9", tmp_path, database)
-    scratch = [h for h in hits if is_scratch(h[1])]
-    print(f"{database.backend} kill -9: {looked} looks, {len(hits)} hits ({len(scratch)} in scratch files)")
-    assert [h for h in hits if h not in scratch] == []
+    hits = killed_scan(tmp_path, database, monkeypatch)
+    assert [h for h in hits if not is_scratch(h[1])] == []
 
 
 @pytest.mark.timeout(300)
 @pytest.mark.xfail(strict=True, reason="scratch files: shell branch")
-def test_no_secret_anywhere_after_kill_minus_nine(tmp_path: Path, database: Database) -> None:
-    hits, _looked, _ran = scan("kill -9", tmp_path, database)
-    assert hits == []
-
+def test_no_secret_anywhere_after_kill_minus_nine(
+    tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert killed_scan(tmp_path, database, monkeypatch) == []
