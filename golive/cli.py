@@ -82,11 +82,12 @@ def cli() -> None:
 @click.argument("file")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (docs/plan-json.md).")
 @click.option("--notes", is_flag=True, help="Also show prose, tables and notes.")
-def plan_cmd(file: str, as_json: bool, notes: bool) -> None:
+@click.option("--profile", metavar="FILE", help="As it will run with this environment profile (docs/profiles.md).")
+def plan_cmd(file: str, as_json: bool, notes: bool, profile: str | None) -> None:
     """What will happen, step by step, with estimates."""
     from golive.commands.plan import plan
 
-    _run(lambda: plan(file, as_json, sys.stdout, notes=notes))
+    _run(lambda: plan(file, as_json, sys.stdout, notes=notes, profile=profile))
 
 
 @cli.command("lint")
@@ -202,8 +203,13 @@ def _overrides(
 @click.option("--env", default="default", show_default=True, help="The environment this run deploys to.")
 @click.option("--dry-run", is_flag=True, help="Print what would run, fields filled in; run nothing.")
 @click.option("--from", "from_item", metavar="STEP", help="Start at this step (its line, e.g. L59).")
+@click.option(
+    "--profile", metavar="FILE", help="Environment profile (default: golive/envs/ENV.yaml beside the checklist)."
+)
 @_run_options
-def run_cmd(file: str, env: str, dry_run: bool, from_item: str | None, as_: str | None, **kwargs: Any) -> None:
+def run_cmd(
+    file: str, env: str, dry_run: bool, from_item: str | None, profile: str | None, as_: str | None, **kwargs: Any
+) -> None:
     """Run a checklist, step by step."""
     from golive.commands.run import run
     from golive.run.options import RunOptions
@@ -213,7 +219,7 @@ def run_cmd(file: str, env: str, dry_run: bool, from_item: str | None, as_: str 
         options = RunOptions(env=env, from_item=from_item or "")
         for key, value in overrides.items():
             setattr(options, key, value)
-        return run(file, options, as_, dry_run)
+        return run(file, options, as_, dry_run, profile=profile)
 
     _run(go)
 

@@ -13,6 +13,8 @@ from golive.errors import InputError, LockHeld
 from golive.model import Check, Checklist
 from golive.parse import load, parse_text
 from golive.plan import Plan
+from golive.profile import Applied, RunSetup, applied_to, apply, resolve_secrets
+from golive.profile.recorded import answer_events, of_run, unchanged
 from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
@@ -25,21 +27,31 @@ FINISHED = ("passed", "rolled_back", "aborted")
 
 
 def run(
-    path: str, options: RunOptions, as_: str | None = None, dry_run: bool = False, out: TextIO | None = None
+    path: str,
+    options: RunOptions,
+    as_: str | None = None,
+    dry_run: bool = False,
+    out: TextIO | None = None,
+    profile: str | None = None,
 ) -> int:
     checklist = load(path)
     _refuse_bad_annotations(checklist)
-    plan = planning.build(checklist)
+    applied = applied_to(checklist, options.env, profile)
+    plan = applied.plan if applied is not None else planning.build(checklist)
+    setup = _take_profile(applied, options) if applied is not None else None
     _check_choices(plan, options)
     if dry_run:
         from golive.commands.dryrun import dry_run as show
 
-        return show(plan, options, out)
+        return show(plan, options, out, applied)
+    profile_secrets = resolve_secrets(applied.profile) if applied is not None else {}
+    options.vars = {**profile_secrets, **options.vars}
     actor = identity(as_)
     lock = f"{os.path.realpath(path)}::{options.env}"
     _check_lengths(options, actor, lock)
     store = Store.open()
-    store.masker.add(*(v for k, v in options.vars.items() if planning.is_secret(checklist, k)))
+    named = (v for k, v in options.vars.items() if planning.is_secret(checklist, k))
+    store.masker.add(*profile_secrets.values(), *named)
     holder = store.lock_holder(lock)
     if holder is not None:
         raise LockHeld(
@@ -71,9 +83,20 @@ def run(
             "by": actor,
             "steps": len(plan.steps),
             "rollback_steps": len(plan.rollback),
+            **({"profile": applied.profile.recorded()} if applied is not None else {}),
         },
     )
-    return _go(store, run_, plan, options, actor, resumed=False, out=out)
+    for item, by, data in answer_events(applied) if applied is not None else []:
+        store.append(run_.id, E.ANSWER, item, by, data)
+    return _go(store, run_, plan, options, actor, resumed=False, out=out, setup=setup)
+
+
+def _take_profile(applied: Applied, options: RunOptions) -> RunSetup:
+    """The profile's variables and choices join --var and --choose, which win where both name one."""
+    setup = applied.setup(given=options.vars, chosen=options.choose)
+    options.vars = {**applied.variables, **options.vars}
+    options.choose = {**options.choose, **{k: v for k, v in applied.choices.items() if k not in options.choose}}
+    return setup
 
 
 def resume(
@@ -96,7 +119,10 @@ def resume(
             f"golive audit verify {run_.id} lists every problem; start a new run with golive run",
         )
     checklist = _checklist_of(run_)
-    plan = planning.build(checklist)
+    profile = of_run(store.events(run_.id))
+    note = unchanged(profile, run_.id, rollback_only) if profile is not None else ""
+    applied = apply(profile, checklist) if profile is not None else None
+    plan = applied.plan if applied is not None else planning.build(checklist)
     options = RunOptions(
         **{k: v for k, v in run_.options.items() if k in RunOptions.__dataclass_fields__ and k != "vars"}
     )
@@ -104,7 +130,16 @@ def resume(
         if value is not None and value != {} and key in RunOptions.__dataclass_fields__:
             setattr(options, key, value)
     _check_choices(plan, options)
+    setup = None
+    if applied is not None:  # its variables are in the record already; secrets never are
+        started = {k: v for k, v in options.choose.items() if applied.choices.get(k) != v}  # --choose at start
+        setup = applied.setup(given=options.vars, chosen=started)
+        profile_secrets = resolve_secrets(applied.profile)
+        store.masker.add(*profile_secrets.values())
+        options.vars = {**profile_secrets, **options.vars}
     console = make_console(out)
+    if note:
+        console.print(note)
     if not run_.checklist_masked:
         try:
             on_disk = Path(run_.checklist_path).read_text(encoding="utf-8")
@@ -117,7 +152,7 @@ def resume(
             pass
     actor = identity(as_)
     _check_lengths(options, actor, "")
-    return _go(store, run_, plan, options, actor, resumed=True, out=out, rollback_only=rollback_only)
+    return _go(store, run_, plan, options, actor, resumed=True, out=out, rollback_only=rollback_only, setup=setup)
 
 
 def _go(
@@ -129,12 +164,13 @@ def _go(
     resumed: bool,
     out: TextIO | None,
     rollback_only: bool = False,
+    setup: RunSetup | None = None,
 ) -> int:
     console = make_console(out)
     reporter = Reporter(console, len(plan.rollback if rollback_only else plan.steps), plan.estimate_s)
     people: People
     people = Nobody(run_.id, options.manual) if options.non_interactive else Terminal(console, run_.id, options.manual)
-    engine = Engine(store, run_, plan, options, people, reporter, actor)
+    engine = Engine(store, run_, plan, options, people, reporter, actor, setup)
     try:
         code = engine.go(resumed=resumed, rollback_only=rollback_only)
     except LockHeld:
@@ -215,15 +251,10 @@ def _refuse_bad_annotations(checklist: Checklist) -> None:
 
 def _check_choices(plan: Plan, options: RunOptions) -> None:
     """--choose KEY=LABEL must name a block of alternatives (by line or section) and one of its options."""
-    from golive.plan import Kind
-
-    groups = [s for s in plan.steps + plan.rollback if s.kind is Kind.CHOOSE and s.group is not None]
     for key, label in options.choose.items():
-        matching = [
-            s for s in groups if key in (s.id, s.section.title) or s.section.title.lower().startswith(key.lower())
-        ]
-        if not matching:
+        problem = planning.choice_problem(plan, key, label)
+        if problem:
             raise InputError(
-                f"--choose {key}={label}: no alternatives there",
-                'name the block\'s line (L88) or its section ("Step 2"); golive plan shows them',
+                f"--choose {key}={label}: {problem}",
+                'name the block\'s line (L88) or its section ("Step 2"), and an option; golive plan shows them',
             )

@@ -70,6 +70,7 @@ def _properties(view: RunView, first: StepView) -> list[tuple[str, str]]:
         ("golive.sha256", run.checklist_sha256),
         ("golive.phase", first.phase),
         ("golive.section_line", str(first.section_line)),
+        *([("golive.profile", f"{view.profile.name} {view.profile.sha256}")] if view.profile else []),
     ]
 
 
@@ -86,6 +87,8 @@ def _case(s: StepView, classname: str) -> ET.Element:
     elif s.status in _NOT_RUN:
         reason = f": {s.reason}" if s.reason else ""
         ET.SubElement(case, "skipped", {"message": _clean(f"not run: {s.status.replace('_', ' ')}{reason}")})
+    if s.prerecorded:
+        output = f"{s.prerecorded}\n{output}".rstrip("\n")
     if output:
         ET.SubElement(case, "system-out").text = output
     if errors:
