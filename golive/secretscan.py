@@ -52,7 +52,7 @@ def find(line: str) -> tuple[Found, ...]:
 def _find(line: str, allow: str) -> tuple[Found, ...]:
     found = {f.value: f for f in _detected(line, _allow_pattern(allow))}
     for value in named_values(line):
-        found[value] = Found(value, True)
+        found[value] = Found(value, _random_looking(value))
     return tuple(sorted(found.values(), key=lambda f: len(f.value), reverse=True))
 
 
@@ -63,14 +63,15 @@ def named_values(line: str) -> list[str]:
     """Literal values given to secret-named variables: `export API_TOKEN=abc`, `DB_PASSWORD: abc`."""
     if not ("=" in line or ":" in line) or not is_secret_name(line):
         return []
-    tokens = _words(line)
     values = []
-    for i, token in enumerate(tokens):
+    for token in _words(line):
         name, sep, value = token.partition("=")
-        if not sep and token.endswith(":") and i + 1 < len(tokens):
-            name, value = token[:-1], tokens[i + 1]
-        if _NAME.fullmatch(name) and is_secret_name(name) and _literal(value):
+        if sep and _NAME.fullmatch(name) and is_secret_name(name) and _literal(value):
             values.append(value)
+    key, colon, rest = line.strip().partition(":")  # YAML or .env style: the whole rest is the value
+    value = rest.strip().strip("\"'")
+    if colon and _NAME.fullmatch(key.strip("\"'- ")) and is_secret_name(key) and _literal(value):
+        values.append(value)
     return values
 
 

@@ -56,6 +56,7 @@ def test_a_literal_value_given_to_a_secret_name_is_found(line: str, value: str) 
         "export API_TOKEN=<YOUR_TOKEN>",
         "export API_TOKEN={{ API_TOKEN }}",
         "export VERSION=1.2.3",
+        "  ADMIN_PASSWORD: {env: REHEARSAL_ADMIN_PASSWORD}",  # a profile's secret by reference
     ],
 )
 def test_references_and_placeholders_are_not_values(line: str) -> None:
@@ -91,6 +92,12 @@ def test_a_password_that_is_an_ordinary_word_is_masked_only_where_found() -> Non
     masker = Masker()
     assert masker("postgresql://user:password@db/app") == "postgresql://user:***@db/app"
     assert masker("enter the password when asked") == "enter the password when asked"
+
+
+def test_a_named_value_that_is_an_ordinary_word_is_not_remembered() -> None:
+    masker = Masker()
+    assert masker("key: production") == "key: ***"
+    assert masker("deploying to production") == "deploying to production"
 
 
 def test_ordinary_output_is_left_alone() -> None:
