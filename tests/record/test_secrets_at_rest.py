@@ -203,7 +203,7 @@ def run_to(state: str, tmp_path: Path, home: Path, database: Database, planted: 
         r = golive(*run_args(planted), cwd=tmp_path, env=env, timeout=180)
         return Ran(run_id_of(database), r.stdout + r.stderr, r.returncode)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "golive", *run_args(planted)],
+        [sys.executable, "-P", "-m", "golive", *run_args(planted)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
