@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import time
 import traceback
@@ -43,15 +44,32 @@ def _run(fn: Callable[[], int]) -> None:
 
 
 def _crash_report() -> str:
+    """The traceback in GOLIVE_HOME/crash-*.log (0600), with every secret masked: the values of
+    `NAME=VALUE` arguments, secret-named environment variables, every secret this process learned,
+    and what detection finds (the store's errors never carry SQL parameters: hide_parameters)."""
+    from golive.parse.hazards import is_secret_name
+    from golive.secrets import mask_everything
+
     home = Path(os.environ.get("GOLIVE_HOME", ".golive"))
+    argv = [_ASSIGNMENT.sub(r"\1=***", arg) for arg in sys.argv]
+    env = {k: v for k, v in os.environ.items() if k.startswith("GOLIVE_")}
+    known = [v for k, v in os.environ.items() if is_secret_name(k)]
+    text = f"golive {__version__}\npython {sys.version}\nargv {argv}\nenv {env}\n\n{traceback.format_exc()}"
+    text = mask_everything(text, known)
     try:
         home.mkdir(parents=True, exist_ok=True)
         path = home / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.log"
-        path.write_text(f"golive {__version__}\npython {sys.version}\nargv {sys.argv}\n\n{traceback.format_exc()}")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # also when a crash log of the same second was there before
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
         return str(path)
     except OSError:
-        traceback.print_exc()
+        click.echo(text, err=True)
         return "the traceback above"
+
+
+_ASSIGNMENT = re.compile(r"^((?:--[\w-]+=)?[A-Za-z_][A-Za-z0-9_]*)=.*$", re.S)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -335,6 +353,30 @@ def checks_cmd(as_json: bool, as_schema: bool) -> None:
     from golive.commands.checks import checks
 
     _run(lambda: checks(sys.stdout, as_json, as_schema))
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """Check a run's hash-chained record, or export it for a third party (docs/audit.md)."""
+
+
+@audit_group.command("verify")
+@click.argument("run_id", metavar="[RUN]", required=False)
+def audit_verify_cmd(run_id: str | None) -> None:
+    """Exit 0 when the record is intact; 1 naming the first bad event. Without RUN: every run."""
+    from golive.commands.audit import verify
+
+    _run(lambda: verify(run_id, sys.stdout))
+
+
+@audit_group.command("export")
+@click.argument("run_id", metavar="RUN")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+def audit_export_cmd(run_id: str, output: str | None) -> None:
+    """The run's record as JSON lines, exactly as hashed."""
+    from golive.commands.audit import export
+
+    _run(lambda: export(run_id, output, sys.stdout))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

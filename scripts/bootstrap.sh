@@ -28,3 +28,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -c 'import golive, markdown_it, sqlalchemy, alembic, pytest' 
   echo "$want" > "$stamp"
 fi
+
+# pg_dump: the planted-secrets scan reads the PostgreSQL store's bytes with it (tests/record/test_secrets_at_rest.py).
+if ! command -v pg_dump >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  as_root=""; [ "$(id -u)" = 0 ] || as_root="sudo -n"
+  { $as_root apt-get install -y -q postgresql-client || { $as_root apt-get update -q && $as_root apt-get install -y -q postgresql-client; }; } >/dev/null 2>&1 \
+    || echo "bootstrap: could not install postgresql-client (pg_dump); the postgres secrets scan will fail" >&2
+fi

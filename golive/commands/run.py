@@ -44,11 +44,14 @@ def run(
         from golive.commands.dryrun import dry_run as show
 
         return show(plan, options, out, applied)
-    if applied is not None:
-        options.vars = {**resolve_secrets(applied.profile), **options.vars}
-    store = Store.open()
+    profile_secrets = resolve_secrets(applied.profile) if applied is not None else {}
+    options.vars = {**profile_secrets, **options.vars}
     actor = identity(as_)
     lock = f"{os.path.realpath(path)}::{options.env}"
+    _check_lengths(options, actor, lock)
+    store = Store.open()
+    named = (v for k, v in options.vars.items() if planning.is_secret(checklist, k))
+    store.masker.add(*profile_secrets.values(), *named)
     holder = store.lock_holder(lock)
     if holder is not None:
         raise LockHeld(
@@ -109,7 +112,13 @@ def resume(
         raise InputError(f"run {run_.id} already finished ({run_.status})", "start a new one with golive run")
     if rollback_only and run_.status == "rolled_back":
         raise InputError(f"run {run_.id} was already rolled back", "golive show " + run_.id)
-    checklist = parse_text(run_.checklist_text, run_.checklist_path)
+    problems = store.verify(run_.id)
+    if problems:
+        raise InputError(
+            f"run {run_.id}: its record fails verification, so it is not resumed: {problems[0]}",
+            f"golive audit verify {run_.id} lists every problem; start a new run with golive run",
+        )
+    checklist = _checklist_of(run_)
     profile = of_run(store.events(run_.id))
     note = unchanged(profile, run_.id, rollback_only) if profile is not None else ""
     applied = apply(profile, checklist) if profile is not None else None
@@ -125,20 +134,24 @@ def resume(
     if applied is not None:  # its variables are in the record already; secrets never are
         started = {k: v for k, v in options.choose.items() if applied.choices.get(k) != v}  # --choose at start
         setup = applied.setup(given=options.vars, chosen=started)
-        options.vars = {**resolve_secrets(applied.profile), **options.vars}
+        profile_secrets = resolve_secrets(applied.profile)
+        store.masker.add(*profile_secrets.values())
+        options.vars = {**profile_secrets, **options.vars}
     console = make_console(out)
     if note:
         console.print(note)
-    try:
-        on_disk = Path(run_.checklist_path).read_text(encoding="utf-8")
-        if on_disk.replace("\r\n", "\n") != run_.checklist_text:
-            console.print(
-                "note: the checklist changed on disk since this run started; golive continues with the "
-                "text the run started with"
-            )
-    except OSError:
-        pass
+    if not run_.checklist_masked:
+        try:
+            on_disk = Path(run_.checklist_path).read_text(encoding="utf-8")
+            if on_disk.replace("\r\n", "\n") != run_.checklist_text:
+                console.print(
+                    "note: the checklist changed on disk since this run started; golive continues with the "
+                    "text the run started with"
+                )
+        except OSError:
+            pass
     actor = identity(as_)
+    _check_lengths(options, actor, "")
     return _go(store, run_, plan, options, actor, resumed=True, out=out, rollback_only=rollback_only, setup=setup)
 
 
@@ -174,10 +187,55 @@ def _go(
     from golive.commands.report import write_default_report
 
     path = write_default_report(store, run_.id)
+    head = store.run(run_.id)
+    # Printed so it can be kept outside the store: the remedy against a rewritten database (docs/audit.md).
+    console.print(f"record: {head.event_count} events, head {head.last_hash} (golive audit verify {run_.id})")
     console.print(f"report: {path}")
     if code == 3:
         console.print(f"then: golive resume {run_.id}")
     return code
+
+
+def _checklist_of(run_: Run) -> Checklist:
+    """The checklist a run started with, exactly: the stored copy when it is the original (its sha256
+    is the one recorded), else the file, which must still be that text. The stored copy is not the
+    original when secrets were masked in it; a command with `***` in place of a secret must not run."""
+    if not run_.checklist_masked:
+        return parse_text(run_.checklist_text, run_.checklist_path)
+    why = "the stored copy of this run's checklist had secrets masked, so golive runs the file itself"
+    try:
+        checklist = load(run_.checklist_path)
+    except InputError as exc:
+        raise InputError(
+            f"run {run_.id}: {why}, and it cannot be read ({exc.message})",
+            f"put {run_.checklist_path} back as it was when the run started, or start a new run",
+        ) from None
+    if checklist.sha256 != run_.checklist_sha256:
+        raise InputError(
+            f"run {run_.id}: {why}, and {run_.checklist_path} has changed since the run started "
+            f"(sha256 {checklist.sha256[:12]}…, the run recorded {run_.checklist_sha256[:12]}…)",
+            "restore the file as it was, or start a new run with golive run",
+        )
+    return checklist
+
+
+def _check_lengths(options: RunOptions, actor: str, lock: str) -> None:
+    """Values given on the command line that land in bounded columns: refused before a run exists."""
+    from golive.record import schema
+
+    given = [
+        ("--env", options.env, schema.limit(schema.runs, "env")),
+        ("--as", actor, schema.limit(schema.events, "actor")),
+        ("the checklist's path with --env", lock, schema.limit(schema.locks, "name")),
+        *(("--var", name, schema.limit(schema.events, "item")) for name in options.vars),
+    ]
+    for option, value, most in given:
+        if most is not None and len(value) > most:
+            shown = value if len(value) <= 60 else value[:57] + "…"
+            raise InputError(
+                f"{option} {shown!r} is {len(value)} characters; golive keeps at most {most}",
+                "give a shorter one",
+            )
 
 
 def _refuse_bad_annotations(checklist: Checklist) -> None:

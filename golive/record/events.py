@@ -42,6 +42,14 @@ class EventType(StrEnum):
     """The run ended: passed, failed, rolled_back or aborted."""
     WARNING = "warning"
     """Something a person should know that is not a step result."""
+    OUTPUT_SAVED = "output_saved"
+    """A step's output was kept (masked): output id, stream, bytes, and the sha256 that chains the output row."""
+    STATUS_CHANGED = "status_changed"
+    """The run's status changed outside the steps' own events (e.g. found interrupted): the status, why."""
+
+
+# A new kind of event is a new member above (approvals, notifications…): the chain, verify and export
+# treat every type alike, and replaying a run ignores the types it does not use.
 
 
 # What each run status means, for people and the `runs` listing.

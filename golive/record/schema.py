@@ -6,8 +6,11 @@ store already at head never imports Alembic.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -18,9 +21,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
-HEAD = "0001"
+HEAD = "0002"
+GENESIS = "0" * 64
 
 metadata = MetaData()
 
@@ -42,6 +47,10 @@ runs = Table(
     Column("created_by", String(200), nullable=False),
     Column("host", String(200), nullable=False),
     Column("options", Text, nullable=False),  # JSON, secrets never included
+    # The chain's head, moved in the same transaction as each append (0002): what verify checks the log against.
+    Column("chain", Integer, nullable=False, server_default="1"),  # 2: starts at the run's own row
+    Column("event_count", Integer, nullable=False, server_default="0"),
+    Column("last_hash", String(64), nullable=False, server_default=GENESIS),
     Index("ix_runs_started", "started_at"),
     Index("ix_runs_checklist_env", "checklist_path", "env"),
 )
@@ -59,6 +68,8 @@ events = Table(
     Column("data", Text, nullable=False),  # canonical JSON (sorted keys), part of the hash
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("run_status", String(20)),  # the run status this event set (part of its hash, 0002)
+    Column("finished", Boolean, nullable=False, server_default=false()),  # it also set finished_at
     UniqueConstraint("run_id", "seq", name="uq_events_run_seq"),
 )
 
@@ -86,3 +97,21 @@ locks = Table(
     Column("acquired_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
+
+
+def limit(table: Table, column: str) -> int | None:
+    """How many characters `table.column` holds (None: unbounded)."""
+    return getattr(table.c[column].type, "length", None)
+
+
+def check_fits(table: Table, values: dict[str, Any]) -> None:
+    """Refuse (exit 2) a value longer than its column: PostgreSQL would fail mid-write, SQLite would keep it."""
+    from golive.errors import InputError
+
+    for column, value in values.items():
+        most = limit(table, column) if column in table.c else None
+        if most is not None and isinstance(value, str) and len(value) > most:
+            raise InputError(
+                f"a value of {len(value)} characters for {table.name}.{column}, which holds at most {most}",
+                "give a shorter value",
+            )

@@ -4,43 +4,48 @@ SQLite under GOLIVE_HOME (default `.golive/` of the working directory), or Postg
 GOLIVE_DATABASE_URL. Every append is its own committed transaction: when `append` returns,
 the event survives a `kill -9` of golive. On SQLite, writes take the lock up front
 (BEGIN IMMEDIATE) so concurrent writers queue instead of failing mid-transaction.
+
+Nothing reaches the store unmasked: event data, outputs and the stored copy of the checklist
+pass through `masker` first (the engine hands the store its own, which knows the run's secrets).
+Each append also moves the chain's head on the run's row, in the same transaction
+(record/chain.py); record/audit.py verifies and exports the chain.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import secrets
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, insert, select, text, update
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from golive.errors import InputError, NotFound
-from golive.record import schema
-from golive.record.chain import GENESIS, Event, Output, Run, canonical, chain_hash, now, utc
+from golive.record import database, schema
+from golive.record.chain import CHAIN, Event, Output, Run, canonical, chain_hash, now, output_digest, run_anchor, utc
+from golive.record.events import EventType
 from golive.record.leases import Leases
 from golive.record.schema import events, outputs, runs
+from golive.secrets import MASK, Masker, Secret
 
 _INSERT_EVENT = insert(events)
-_LOCK_RUN = select(runs.c.id).where(runs.c.id == bindparam("id_")).with_for_update()
-_TAIL = select(events.c.seq, events.c.hash).where(events.c.run_id == bindparam("run_id")).order_by(events.c.seq.desc())
-_TAIL = _TAIL.limit(1)
-_UPDATE_STATUS = (
-    update(runs).where(runs.c.id == bindparam("id_")).values(status=func.coalesce(bindparam("status"), runs.c.status))
+_HEAD = (
+    select(runs.c.event_count, runs.c.last_hash, runs.c.chain).where(runs.c.id == bindparam("id_")).with_for_update()
 )
-_UPDATE_FINISHED = (
+_MOVE_HEAD = (
     update(runs)
     .where(runs.c.id == bindparam("id_"))
-    .values(status=func.coalesce(bindparam("status"), runs.c.status), finished_at=bindparam("finished_at"))
+    .values(
+        event_count=bindparam("count"),
+        last_hash=bindparam("last"),
+        status=func.coalesce(bindparam("status"), runs.c.status),
+    )
 )
+_MOVE_HEAD_FINISHED = _MOVE_HEAD.values(finished_at=bindparam("finished_at"))
 
 
 def default_home() -> Path:
@@ -62,82 +67,18 @@ class Store(Leases):
         self.sqlite = url.startswith("sqlite")
         if self.sqlite:
             self.home.mkdir(parents=True, exist_ok=True)
-        self._read = self._engine(immediate=False)
-        self._write = self._engine(immediate=True) if self.sqlite else self._read
+        self._read = database.engine(url, immediate=False)
+        self._write = database.engine(url, immediate=True) if self.sqlite else self._read
         self._writers = threading.local()  # each thread appends through its own long-lived connection
         self._all_writers: list[Connection] = []  # so close() closes every thread's
         self._writers_lock = threading.Lock()
-        self._migrate_if_needed()
+        self.masker = Masker()  # finds secrets by their shape; the engine gives the store its own, which knows more
+        database.migrate_if_needed(self._read, self.home)
 
     @classmethod
     def open(cls, home: Path | None = None) -> Store:
         home = home or default_home()
         return cls(database_url(home), home)
-
-    # --- engines and migrations ------------------------------------------------------------------
-
-    def _engine(self, immediate: bool) -> Engine:
-        if not self.sqlite:
-            url = self.url.replace("postgresql://", "postgresql+psycopg://", 1)
-            return create_engine(url, pool_pre_ping=True, future=True)
-        engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _connect(dbapi: Any, _record: Any) -> None:
-            dbapi.isolation_level = None  # we issue BEGIN ourselves
-            cur = dbapi.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash (kill -9)
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-        return engine
-
-    def _version(self) -> str | None:
-        try:
-            with self._read.connect() as conn:
-                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except (OperationalError, ProgrammingError):
-            return None
-
-    def _migrate_if_needed(self) -> None:
-        if self._version() == schema.HEAD:
-            return
-        with self._migration_lock():
-            if self._version() == schema.HEAD:
-                return
-            from alembic import command
-            from alembic.config import Config
-
-            cfg = Config()
-            cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-            with self._read.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-
-    @contextmanager
-    def _migration_lock(self) -> Iterator[None]:
-        """One process migrates at a time: a file lock for SQLite, an advisory lock for PostgreSQL."""
-        if self.sqlite:
-            with open(self.home / ".migrate.lock", "w") as fh:
-                fcntl.flock(fh, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(fh, fcntl.LOCK_UN)
-        else:
-            with self._read.connect() as conn:
-                conn.execute(text("SELECT pg_advisory_lock(7355608)"))
-                try:
-                    yield
-                finally:
-                    conn.execute(text("SELECT pg_advisory_unlock(7355608)"))
-                    conn.commit()
 
     def close(self) -> None:
         with self._writers_lock:
@@ -155,22 +96,32 @@ class Store(Leases):
     def create_run(
         self, *, path: str, sha256: str, text_: str, title: str, env: str, created_by: str, options: dict[str, Any]
     ) -> Run:
+        """A new run. Its row keeps a masked copy of the checklist (the sha256 stays the original's)
+        and is the start of its chain."""
         started = now()
         run_id = f"{started:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
-        row = {
+        stored_text, stored_title, host = self.masker(text_), self.masker(title), socket.gethostname()
+        stored_options = canonical(self.masker.data(options))
+        row: dict[str, Any] = {
             "id": run_id,
             "checklist_path": path,
             "checklist_sha256": sha256,
-            "checklist_text": text_,
-            "title": title,
+            "checklist_text": stored_text,
+            "title": stored_title,
             "env": env,
             "status": "running",
             "started_at": started,
             "finished_at": None,
             "created_by": created_by,
-            "host": socket.gethostname(),
-            "options": canonical(options),
+            "host": host,
+            "options": stored_options,
+            "chain": CHAIN,
+            "event_count": 0,
         }
+        schema.check_fits(runs, row)
+        row["last_hash"] = run_anchor(
+            run_id, path, sha256, stored_text, stored_title, env, started, created_by, host, stored_options
+        )
         with self._write.begin() as conn:
             conn.execute(insert(runs).values(**row))
         return self.run(run_id)
@@ -216,35 +167,63 @@ class Store(Leases):
     ) -> Event:
         """Append one event (and the run's new status) in one committed transaction.
 
-        The tail of the chain is read inside the transaction that extends it, with the run's row
-        locked (PostgreSQL: SELECT … FOR UPDATE; SQLite: BEGIN IMMEDIATE holds the write lock), so
-        concurrent writers queue instead of racing for the same seq.
+        The head of the chain is read from the run's row inside the transaction that extends it,
+        with the row locked (PostgreSQL: SELECT … FOR UPDATE; SQLite: BEGIN IMMEDIATE holds the
+        write lock), so concurrent writers queue instead of racing for the same seq.
         """
-        body = canonical(data or {})
         conn = self._append_connection()
         with conn.begin():
-            if conn.execute(_LOCK_RUN, {"id_": run_id}).first() is None:
-                raise NotFound(f"no run {run_id!r}", "golive runs lists them")
-            tail = conn.execute(_TAIL, {"run_id": run_id}).first()
-            seq, prev = (int(tail[0]), str(tail[1])) if tail else (0, GENESIS)
-            at = now()
-            digest = chain_hash(prev, run_id, seq + 1, at, type_, item, actor, body)
-            row = {
-                "run_id": run_id,
-                "seq": seq + 1,
-                "at": at,
-                "type": type_,
-                "item": item,
-                "actor": actor,
-                "data": body,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-            conn.execute(_INSERT_EVENT, row)
-            if status is not None or finished:
-                values = {"id_": run_id, "status": status, "finished_at": at if finished else None}
-                conn.execute(_UPDATE_FINISHED if finished else _UPDATE_STATUS, values)
-        return Event(run_id, seq + 1, at, type_, item, actor, json.loads(body), prev, digest)
+            return self._append(conn, run_id, type_, item, actor, data or {}, status, finished)
+
+    def _append(
+        self,
+        conn: Connection,
+        run_id: str,
+        type_: str,
+        item: str | None,
+        actor: str | None,
+        data: dict[str, Any],
+        status: str | None,
+        finished: bool,
+    ) -> Event:
+        head = conn.execute(_HEAD, {"id_": run_id}).first()
+        if head is None:
+            raise NotFound(f"no run {run_id!r}", "golive runs lists them")
+        seq, prev, chain = int(head[0]) + 1, str(head[1]), int(head[2])
+        body = canonical(self._masked(type_, data))
+        at = now()
+        run_status = status
+        digest = chain_hash(prev, run_id, seq, at, type_, item, actor, body, run_status, finished, chain=chain)
+        row = {
+            "run_id": run_id,
+            "seq": seq,
+            "at": at,
+            "type": type_,
+            "item": item,
+            "actor": actor,
+            "data": body,
+            "prev_hash": prev,
+            "hash": digest,
+            "run_status": run_status,
+            "finished": finished,
+        }
+        schema.check_fits(events, row)
+        conn.execute(_INSERT_EVENT, row)
+        moved = {"id_": run_id, "count": seq, "last": digest, "status": run_status}
+        if finished:
+            conn.execute(_MOVE_HEAD_FINISHED, {**moved, "finished_at": at})
+        else:
+            conn.execute(_MOVE_HEAD, moved)
+        return Event(run_id, seq, at, type_, item, actor, json.loads(body), prev, digest, run_status, finished)
+
+    def _masked(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Event data with every secret masked. A field whose value had to be masked is a secret
+        field from now on: its value is not in the record, so a resume asks for it again."""
+        masked: dict[str, Any] = self.masker.data(data)
+        value = data.get("value")
+        if type_ == EventType.FIELD_SET and not isinstance(value, Secret) and masked.get("value") != value:
+            masked["value"], masked["secret"] = MASK, True
+        return masked
 
     def _append_connection(self) -> Connection:
         """Appends reuse a long-lived connection (one per thread): no pool checkout per event."""
@@ -276,6 +255,8 @@ class Store(Leases):
                 json.loads(r["data"]),
                 r["prev_hash"],
                 r["hash"],
+                r["run_status"],
+                bool(r["finished"]),
             )
             for r in rows
         ]
@@ -284,30 +265,39 @@ class Store(Leases):
         with self._read.connect() as conn:
             return int(conn.execute(select(func.count()).where(events.c.run_id == run_id)).scalar() or 0)
 
-    def set_status(self, run_id: str, status: str) -> None:
-        with self._write.begin() as conn:
-            conn.execute(update(runs).where(runs.c.id == run_id).values(status=status))
+    def set_status(self, run_id: str, status: str, reason: str = "") -> Event:
+        """Change a run's status. Like every change to a run, it is an event in its chain."""
+        return self.append(run_id, EventType.STATUS_CHANGED, data={"status": status, "reason": reason}, status=status)
 
     # --- outputs -------------------------------------------------------------------------------------
 
     def save_output(
         self, run_id: str, item: str, attempt: int, stream: str, head: str, tail: str, total: int, cut: int
     ) -> int:
-        with self._write.begin() as conn:
-            result = conn.execute(
-                insert(outputs).values(
-                    run_id=run_id,
-                    item=item,
-                    attempt=attempt,
-                    stream=stream,
-                    head=head,
-                    tail=tail,
-                    total_bytes=total,
-                    cut_bytes=cut,
-                )
-            )
-            key = result.inserted_primary_key
-        return int(key[0]) if key else 0
+        """Keep an output (masked) and chain it: an `output_saved` event carrying its digest, in the
+        same transaction."""
+        head, tail = self.masker.parts(head, tail, cut)
+        conn = self._append_connection()
+        with conn.begin():
+            values = {
+                "run_id": run_id,
+                "item": item,
+                "attempt": attempt,
+                "stream": stream,
+                "head": head,
+                "tail": tail,
+                "total_bytes": total,
+                "cut_bytes": cut,
+            }
+            schema.check_fits(outputs, values)
+            if conn.execute(_HEAD, {"id_": run_id}).first() is None:  # lock the run before its output
+                raise NotFound(f"no run {run_id!r}", "golive runs lists them")
+            key = conn.execute(insert(outputs).values(**values)).inserted_primary_key
+            output_id = int(key[0]) if key else 0
+            sha = output_digest(output_id, run_id, item, attempt, stream, head, tail, total, cut)
+            data = {"output": output_id, "stream": stream, "attempt": attempt, "bytes": total, "sha256": sha}
+            self._append(conn, run_id, EventType.OUTPUT_SAVED, item, None, data, None, False)
+        return output_id
 
     def outputs(self, run_id: str) -> list[Output]:
         with self._read.connect() as conn:
@@ -324,20 +314,29 @@ class Store(Leases):
     # --- the audit chain ---------------------------------------------------------------------------------
 
     def verify(self, run_id: str) -> list[str]:
-        """Problems in a run's hash chain; empty when nothing was altered, removed or inserted."""
-        problems = []
-        prev, expected = GENESIS, 1
-        for e in self.events(run_id):
-            if e.seq != expected:
-                gap = f"event {expected} is" if e.seq == expected + 1 else f"events {expected}-{e.seq - 1} are"
-                problems.append(f"{gap} missing (found {e.seq})")
-            if e.prev_hash != prev:
-                problems.append(f"event {e.seq}: the chain is broken before it")
-            body = canonical(e.data)
-            if chain_hash(e.prev_hash, e.run_id, e.seq, e.at, e.type, e.item, e.actor, body) != e.hash:
-                problems.append(f"event {e.seq} ({e.type}) was altered")
-            prev, expected = e.hash, e.seq + 1
-        return problems
+        """Problems in a run's record, first the first; empty when nothing was altered, removed or inserted."""
+        from golive.record.audit import verify_run
+
+        return [str(p) for p in verify_run(self, self.run(run_id))]
+
+    def orphan_events(self) -> dict[str, int]:
+        """Runs that have events but no row any more (a run deleted behind golive's back), with their counts."""
+        query = (
+            select(events.c.run_id, func.count())
+            .where(events.c.run_id.not_in(select(runs.c.id)))
+            .group_by(events.c.run_id)
+        )
+        with self._read.connect() as conn:
+            return {str(r[0]): int(r[1]) for r in conn.execute(query)}
+
+    def rows(self, table: Any, run_id: str | None = None) -> list[dict[str, Any]]:
+        """Raw rows of a table (of one run), in storage order: for the audit, which trusts nothing else."""
+        query = select(table)
+        if run_id is not None:
+            query = query.where(table.c.run_id == run_id)
+        order = table.c.seq if "seq" in table.c else table.c.id
+        with self._read.connect() as conn:
+            return [dict(r) for r in conn.execute(query.order_by(order)).mappings()]
 
 
 def _like(ref: str) -> str:
@@ -363,4 +362,8 @@ def _run(row: Any) -> Run:
         created_by=row["created_by"],
         host=row["host"],
         options=json.loads(row["options"]),
+        chain=int(row["chain"]),
+        event_count=int(row["event_count"]),
+        last_hash=row["last_hash"],
+        options_json=row["options"],
     )

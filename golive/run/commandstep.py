@@ -19,6 +19,7 @@ from golive.run.judge import FAILED, PERSON, judge
 from golive.run.outcomes import Abort, Service, answer_of
 from golive.run.people import Need, NeedPerson
 from golive.run.shell import CommandResult, SessionLost, ShellError
+from golive.secretscan import secret_assignments
 
 if TYPE_CHECKING:
     from golive.run.steps import StepRunner
@@ -174,8 +175,12 @@ class CommandStep:
         def detect(result: CommandResult, procs: list) -> bool:  # type: ignore[type-arg]
             return bool(svc.looks_like_service(procs, result.stdout, result.stderr, says_server))
 
+        secret_names = secret_assignments(text)
+        if secret_names:
+            e.reporter.hold(secret_names)
+        learned = False
         try:
-            return e.shell.run(
+            result = e.shell.run(
                 text,
                 timeout=e.options.timeout_s,
                 window=window,
@@ -185,6 +190,8 @@ class CommandStep:
                 stop_requested=lambda: e.interrupted,
                 extend_window=lambda watched: e.people.watch_longer(step.id, watched),
             )
+            learned = not result.still_running  # a command handed over as a service never dumped its state
+            return result
         except SessionLost as lost:
             e.replace_session(f"{step.id} had to be stopped by ending its shell session; a new session continues")
             return lost.result
@@ -194,6 +201,8 @@ class CommandStep:
             from golive.run.output import Capture
 
             return CommandResult(e.masker(text), code, Capture(), Capture(), 0.0)
+        finally:
+            e.reporter.release(show=learned)
 
     def _judge(self, step: PlanStep, result: CommandResult) -> tuple[str, str, str | None]:
         e = self.e

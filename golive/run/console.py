@@ -16,9 +16,10 @@ from rich.console import Console
 from rich.text import Text
 
 from golive.planview import duration
-from golive.secrets import Masker
+from golive.secrets import LineStream, Masker
 
 MAX_LIVE_LINES = 120  # per command; the record keeps the rest (head and tail)
+MAX_HELD_BYTES = 256 * 1024
 
 _MARK = {
     "passed": ("✓", "green"),
@@ -52,6 +53,9 @@ class Reporter:
         self.plain = not console.is_terminal or console.no_color
         self._lines = 0
         self._partial = ""
+        self._streams: dict[str, LineStream] = {}
+        self._held: list[tuple[str, bytes]] | None = None  # output of a command that sets a secret
+        self._held_bytes = 0
 
     def _emit(self, *segments: Segment) -> None:
         if self.plain:
@@ -61,7 +65,7 @@ class Reporter:
             self.console.print(Text.assemble(*segments))
 
     def say(self, text: str, style: str = "") -> None:
-        self._emit((text, style))
+        self._emit((self.masker(text), style))  # messages quote checklist text and commands
 
     def header(self, run_id: str, title: str, path: str, env: str, resumed: bool) -> None:
         self._emit((f"golive {'resuming' if resumed else 'run'} ", ""), (run_id, "bold"))
@@ -80,34 +84,71 @@ class Reporter:
     def step(self, index: int, label: str) -> None:
         self._lines = 0
         self._partial = ""
+        self._streams = {}
         self._emit((f"[{index}/{self.total}] ", "dim"), (label, ""))
 
     def command(self, text: str) -> None:
-        lines = text.splitlines() or [""]
+        lines = self.masker(text).splitlines() or [""]
         self._emit(("  $ ", "bold"), (lines[0], ""))
         for line in lines[1:8]:
             self._emit((f"    {line}", ""))
         if len(lines) > 8:
             self._emit((f"    … {len(lines) - 8} more lines", "dim"))
 
+    def hold(self, names: list[str]) -> None:
+        """Keep a command's output until it ends: it sets secret variables (`TOKEN=$(…); echo $TOKEN`)
+        whose values golive learns only when the command is over, from the session's state."""
+        self._held, self._held_bytes = [], 0
+        self._emit((f"  (its output shows when it ends: it sets {', '.join(sorted(set(names)))})", "dim"))
+
+    def release(self, show: bool = True) -> None:
+        """Show what `hold` kept, masked with what golive knows now; `show=False` when it learned nothing."""
+        held, self._held = self._held, None
+        if held is None:
+            return
+        if not show:
+            self._emit(("  (its output is not shown: the session ended before golive could learn the secret)", "dim"))
+            return
+        for stream, data in held:
+            self.output(stream, data)
+
     def output(self, stream: str, data: bytes) -> None:
+        if self._held is not None:
+            if self._held_bytes < MAX_HELD_BYTES:  # the terminal shows MAX_LIVE_LINES anyway; the record keeps all
+                self._held.append((stream, data))
+                self._held_bytes += len(data)
+            return
+        if self._lines > MAX_LIVE_LINES:
+            return  # nothing more is shown for this command: nothing more to mask
         text = self._partial + data.decode("utf-8", "replace")
         lines = text.split("\n")
         self._partial = lines.pop()
+        for line in lines:
+            self._masked(stream, self._stream(stream).feed(line))
+
+    def _stream(self, stream: str) -> LineStream:
+        """Each stream is masked as it comes: a line that may begin a secret waits for the next one."""
+        if stream not in self._streams:
+            self._streams[stream] = self.masker.stream()
+        return self._streams[stream]
+
+    def _masked(self, stream: str, lines: list[str]) -> None:
         for line in lines:
             self._line(stream, line)
 
     def _line(self, stream: str, line: str) -> None:
         self._lines += 1
         if self._lines <= MAX_LIVE_LINES:
-            self._emit(("  │ ", "red" if stream == "err" else "dim"), (self.masker(line)[:400], ""))
+            self._emit(("  │ ", "red" if stream == "err" else "dim"), (line[:400], ""))
         elif self._lines == MAX_LIVE_LINES + 1:
             self._emit(("  │ … more output: the record keeps its head and tail", "dim"))
 
     def flush_output(self) -> None:
         if self._partial:
-            self._line("out", self._partial)
+            self._masked("out", self._stream("out").feed(self._partial))
             self._partial = ""
+        for stream, held in self._streams.items():
+            self._masked(stream, held.flush())
 
     def result(self, status: str, reason: str, duration_s: float | None = None, actor: str | None = None) -> None:
         self.flush_output()

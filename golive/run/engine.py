@@ -30,7 +30,7 @@ from golive.run.people import NeedPerson, People
 from golive.run.shell import ShellSession
 from golive.run.shellstate import restore_script
 from golive.run.state import RunState, apply, replay
-from golive.secrets import Masker, Secret
+from golive.secrets import Secret
 
 LOCK_TTL_S = 30.0
 
@@ -56,7 +56,7 @@ class Engine:
         self.reporter = reporter
         self.actor = actor
         self.state: RunState = replay(store.events(run.id))
-        self.masker = Masker()
+        self.masker = store.masker  # one masker: what the run learns is masked in the store too
         reporter.masker = self.masker
         self.values: dict[str, str] = dict(self.state.fields)
         self.values.update(options.vars)

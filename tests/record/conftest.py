@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,10 +73,14 @@ class Database:
             admin.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def fresh_database(backend: str, tmp_path: Path) -> Iterator[Database]:
+    """A fresh database of `backend` (dropped afterwards); for fixtures elsewhere that need both backends."""
     home = tmp_path / "store-home"
-    if request.param == "sqlite":
+    if backend == "sqlite":
         yield Database("sqlite", f"sqlite:///{home / 'golive.db'}", home)
         return
     admin = _admin_connection()
@@ -87,6 +92,12 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         # FORCE ends any connection a failed test left open, so the database never lingers.
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    with fresh_database(request.param, tmp_path) as db:
+        yield db
 
 
 @pytest.fixture

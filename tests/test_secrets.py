@@ -1,0 +1,197 @@
+"""Masking secrets, by example: by name, by shape (detect-secrets), in pieces, line by line, allowed back."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from golive import plan as planning
+from golive.parse import parse_text
+from golive.secrets import Masker, Secret, mask_everything, redact
+from golive.secretscan import ALLOW_ENV, find, named_values, secret_assignments
+from tests.conftest import CORPUS, SEEDS
+
+JWT = ".".join(
+    base64.urlsafe_b64encode(part).rstrip(b"=").decode()
+    for part in (b'{"alg":"HS256","typ":"JWT"}', json.dumps({"sub": "4c1b8e2a"}).encode(), bytes(range(40, 72)))
+)
+AWS = "AKIAZ7Q4M2XK9BLW3NTE"
+
+
+def test_the_call_api_other_code_uses_is_kept() -> None:
+    masker = Masker(["hunter2-very-secret"])
+    masker.add("tok-12345678")
+    masker.add_named({"DB_PASSWORD": "pw-98765432", "HOME": "/home/ana"})
+    assert masker("hunter2-very-secret tok-12345678 pw-98765432 /home/ana") == "*** *** *** /home/ana"
+    assert bool(masker) and not Masker()
+    assert repr(Secret("x")) == "Secret('***')" and redact({"a": [Secret("x")]}) == {"a": ["***"]}
+
+
+def test_short_values_are_never_masked_as_known_values() -> None:
+    masker = Masker(["abc", "", "***"])
+    assert masker("abc def") == "abc def" and not masker
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ("export API_TOKEN=sk-9f8e7d6c5b4a", "sk-9f8e7d6c5b4a"),
+        ("API_TOKEN='quoted value 99' ./deploy.sh", "quoted value 99"),
+        ("DB_PASSWORD: hunter2hunter2", "hunter2hunter2"),
+        ("docker run -e SESSION_SECRET=abcd1234efgh app", "abcd1234efgh"),
+    ],
+)
+def test_a_literal_value_given_to_a_secret_name_is_found(line: str, value: str) -> None:
+    assert value in named_values(line)
+    assert value not in Masker()(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "export API_TOKEN=$(vault read -field=token secret/api)",
+        "export API_TOKEN=$API_TOKEN_FROM_CI",
+        "export API_TOKEN=<YOUR_TOKEN>",
+        "export API_TOKEN={{ API_TOKEN }}",
+        "export VERSION=1.2.3",
+        "  ADMIN_PASSWORD: {env: REHEARSAL_ADMIN_PASSWORD}",  # a profile's secret by reference
+    ],
+)
+def test_references_and_placeholders_are_not_values(line: str) -> None:
+    assert named_values(line) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "secret", "masked"),
+    [
+        (f"Authorization: Bearer {JWT}", JWT, "Authorization: Bearer ***"),
+        (f"aws key {AWS} found", AWS, "aws key *** found"),
+        ("postgresql://app:Xk29vLq7PzT4@db:5432/app", "Xk29vLq7PzT4", "postgresql://app:***@db:5432/app"),
+        ('{"access_token": "a8f5f167f44f4964e6c998dee827110c"}', "a8f5f167f44f4964e6c998dee827110c", None),
+    ],
+    ids=["jwt", "aws", "url-password", "json-token"],
+)
+def test_detect_secrets_finds_them_by_shape(line: str, secret: str, masked: str | None) -> None:
+    out = Masker()(line)
+    assert secret not in out
+    if masked is not None:
+        assert out == masked  # a JWT is masked whole: its signature too
+
+
+def test_a_found_token_is_masked_wherever_it_shows_up_again() -> None:
+    token = "a8f5f167f44f4964e6c998dee827110c"
+    assert Masker()(f"token {token} printed bare") == f"token {token} printed bare"  # no shape to see here …
+    masker = Masker()
+    assert masker(f'{{"access_token": "{token}"}}') == '{"access_token": "***"}'
+    assert masker(f"token {token} printed bare") == "token *** printed bare"  # … but it was seen before
+
+
+def test_a_password_that_is_an_ordinary_word_is_masked_only_where_found() -> None:
+    masker = Masker()
+    assert masker("postgresql://user:password@db/app") == "postgresql://user:***@db/app"
+    assert masker("enter the password when asked") == "enter the password when asked"
+
+
+def test_a_named_value_that_is_an_ordinary_word_is_not_remembered() -> None:
+    masker = Masker()
+    assert masker("key: production") == "key: ***"
+    assert masker("deploying to production") == "deploying to production"
+
+
+def test_ordinary_output_is_left_alone() -> None:
+    lines = [
+        "INFO 2024-01-01 12:00:00 server started on port 8000 pid 12345",
+        '{"status": "healthy", "version": "0.1.19"}',
+        "curl -s http://localhost:8000/health",
+        'id="550e8400-e29b-41d4-a716-446655440000"',
+        "Deployed by: ____",
+    ]
+    for line in lines:
+        assert Masker()(line) == line
+
+
+def test_the_allow_list_lets_a_false_positive_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    line = '{"commit": "4b825dc642cb6eb9a060e54bf8d69288fbee4904"}'
+    assert Masker()(line) != line
+    monkeypatch.setenv(ALLOW_ENV, "[0-9a-f]{40}")
+    assert Masker()(line) == line
+    assert Masker()(line + "  # pragma: allowlist secret") == line + "  # pragma: allowlist secret"
+    # A name says what it is: never allowed back.
+    named = "export API_TOKEN=4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+    assert Masker()(named) == "export API_TOKEN=***"
+
+
+def test_a_broken_allow_list_allows_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ALLOW_ENV, "([")
+    assert AWS not in Masker()(f"key {AWS}")
+
+
+def test_a_value_broken_across_lines_is_masked_and_the_line_count_kept() -> None:
+    masker = Masker(["Db-5e8a0c3f71b29d46"])
+    folded = "before\nDb-5e8a0\nc3f71b29\nd46\nafter"
+    assert masker(folded) == "before\n***\n\n\nafter"
+
+
+def test_live_lines_wait_while_they_may_begin_a_secret() -> None:
+    stream = Masker(["Db-5e8a0c3f71b29d46"]).stream()
+    assert stream.feed("connecting") == ["connecting"]
+    assert stream.feed("Db-5e8a0") == []  # may be the beginning of the secret: wait
+    assert stream.feed("c3f71b29") == []
+    assert stream.feed("d46") == ["***", "", ""]
+    assert stream.feed("Db-5e8a") == []
+    assert stream.feed("nothing more") == ["Db-5e8a", "nothing more"]  # it was not the secret after all
+    assert stream.feed("Db-5e8a0c3") == [] and stream.flush() == ["Db-5e8a0c3"]
+
+
+def test_a_secret_cut_where_head_and_tail_meet_is_masked_in_both() -> None:
+    masker = Masker(["tok_0123456789abcdef"])
+    assert masker.parts("log tok_01234", "56789abcdef log", cut=0) == ("log *** log", "")
+    assert masker.parts("log tok_012345", "9abcdef log", cut=1000) == ("log ***", "*** log")
+
+
+def test_structured_data_is_masked_all_through() -> None:
+    masker = Masker(["hunter2-very-secret"])
+    data = {"cmd": "echo hunter2-very-secret", "list": [Secret("x"), 3, None], "n": {"url": f"key {AWS}"}}
+    assert masker.data(data) == {"cmd": "echo ***", "list": ["***", 3, None], "n": {"url": "key ***"}}
+
+
+def test_commands_that_set_secret_variables_are_recognised() -> None:
+    assert secret_assignments("export SESSION_TOKEN=$(curl -s x); echo $SESSION_TOKEN") == ["SESSION_TOKEN"]
+    assert secret_assignments("read -s DB_PASSWORD") == ["DB_PASSWORD"]
+    assert secret_assignments("echo $API_TOKEN") == []
+    assert secret_assignments("export VERSION=1.2") == []
+
+
+def test_a_crash_report_masks_everything_this_process_learned() -> None:
+    Masker(["learned-in-the-run-42"])
+    assert mask_everything("boom near learned-in-the-run-42") == "boom near ***"
+    assert mask_everything("x given-here-99", ["given-here-99"]) == "x ***"
+
+
+def test_found_values_come_longest_first() -> None:
+    values = [f.value for f in find(f"a {AWS} b {JWT}")]
+    assert values == sorted(values, key=len, reverse=True)
+
+
+@pytest.mark.parametrize("path", SEEDS + CORPUS, ids=lambda p: p.name[:24])
+def test_a_masked_checklist_has_the_same_plan(path: object) -> None:
+    """Reports read the stored (masked) copy: masking must never move a line or change a step."""
+    from pathlib import Path
+
+    assert isinstance(path, Path)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    masked = Masker()(text)
+    assert masked.count("\n") == text.count("\n")
+    original, copy = planning.build(parse_text(text, "x.md")), planning.build(parse_text(masked, "x.md"))
+    assert [(s.id, s.kind) for s in original.steps] == [(s.id, s.kind) for s in copy.steps]
+
+
+def test_words_after_a_secret_name_are_prose_not_its_value() -> None:
+    # A check's measured value reads "SESSION_SECRET: 41 characters (≥ 32)": nothing there is secret.
+    from golive.secretscan import find
+
+    assert find("DATABASE_URL scheme postgresql; SESSION_SECRET: 41 characters (≥ 32)") == ()
+    assert [f.value for f in find('password: "correct horse"')] == ["correct horse"]
+    assert [f.value for f in find("DB_PASSWORD: hunter2x")] == ["hunter2x"]
