@@ -28,14 +28,19 @@ from golive.profile.rewrite import Rewriter, Rule
 # A profile's answer, by the kind of step it answers -> (what the step waits for, the answer it reads):
 # the `need` and `verb` of an answer event, as `golive confirm` records them (coord/answers-spec.md).
 ANSWERS: dict[str, dict[Kind, tuple[str, str]]] = {
-    "confirm": {Kind.CONFIRM: ("confirm", "confirm"), Kind.SIGNOFF: ("signoff", "confirm")},
+    "confirm": {
+        Kind.CONFIRM: ("confirm", "confirm"),
+        Kind.SIGNOFF: ("signoff", "confirm"),
+        Kind.COMMAND: ("command", "confirm"),  # an optional command: run it
+    },
     "done": {Kind.CONFIRM: ("confirm", "confirm")},
-    "skip": {Kind.CONFIRM: ("confirm", "skip")},
+    "skip": {Kind.CONFIRM: ("confirm", "skip"), Kind.COMMAND: ("command", "skip")},  # an optional command: not run
     "fail": {Kind.CONFIRM: ("confirm", "fail"), Kind.SIGNOFF: ("signoff", "fail")},
     "passed": {Kind.COMMAND: ("judge", "confirm")},
     "failed": {Kind.COMMAND: ("judge", "fail")},
     "allow": {Kind.COMMAND: ("destructive", "allow")},
 }
+_OPTIONAL_VERBS = ("confirm", "skip")  # for a command: whether to run one the checklist calls optional
 _WHAT = {Kind.CONFIRM: "items a person confirms", Kind.SIGNOFF: "sign-offs", Kind.COMMAND: "commands"}
 
 
@@ -165,6 +170,13 @@ def _answers(plan: Plan, profile: LoadedProfile) -> list[Prerecorded]:
             seen[step.id] = line
             if entry.answer == "allow" and (step.command is None or not step.command.destructive):
                 raise profile.error(loc, f"{step.id} is not a destructive command: allow answers only those")
+            if entry.answer in _OPTIONAL_VERBS and step.kind is Kind.COMMAND and not step.optional:
+                raise profile.error(
+                    loc,
+                    f"{step.id} is a command the checklist does not call optional: a profile answers "
+                    f"{entry.answer} only for an optional one (“if needed”, “optional”…)",
+                    "accept commands with --yes",
+                )
             need, verb = ANSWERS[entry.answer][step.kind]
             out.append(Prerecorded(step.id, need, verb, entry.answer, entry.by, entry.reason, line))
     return out
@@ -172,7 +184,10 @@ def _answers(plan: Plan, profile: LoadedProfile) -> list[Prerecorded]:
 
 def _answered(plan: Plan, profile: LoadedProfile, loc: tuple[str, int], entry: AnswerEntry) -> list[PlanStep]:
     kinds = tuple(ANSWERS[entry.answer])
-    what = f"answer {entry.answer} is for " + " and ".join(_WHAT[k] for k in kinds)
+    optional = entry.answer in _OPTIONAL_VERBS
+    what = f"answer {entry.answer} is for " + " and ".join(
+        "optional commands" if k is Kind.COMMAND and optional else _WHAT[k] for k in kinds
+    )
     if entry.item is not None:
         return [by_id(plan, profile, (*loc, "item"), entry.item, kinds, what)]
     if entry.items is not None:
@@ -181,7 +196,11 @@ def _answered(plan: Plan, profile: LoadedProfile, loc: tuple[str, int], entry: A
         return [by_text(plan, profile, (*loc, "text"), entry.text, kinds, what)]
     assert entry.section is not None
     steps = by_section(plan, profile, (*loc, "section"), entry.section, kinds, "of that kind: " + what)
-    return [s for s in steps if not s.prechecked]
+    # A section's confirm or skip answers its items and optional commands; its other commands run (--yes).
+    answered = [s for s in steps if not s.prechecked and (s.kind is not Kind.COMMAND or s.optional)]
+    if not answered:
+        raise profile.error((*loc, "section"), f"section {entry.section!r} has no step of that kind: {what}")
+    return answered
 
 
 def _attached(plan: Plan, profile: LoadedProfile, index: int, entry: CheckEntry) -> Attached:

@@ -26,6 +26,8 @@ _VARIABLE_STRING = re.compile(
     r"|^(?=.*\d)[0-9a-fA-F]{12,}$",  # long hex ids
     re.I,
 )
+# `A || echo "Admin UI down!"` exits 0 whether A worked or not: only the fallback's message tells.
+_FALLBACK = re.compile(r"\|\|\s*(?:echo|printf)\s+(?:-e\s+)?([\"'])(.+?)\1\s*;?\s*$")
 _ERROR_GREP = re.compile(r"\bgrep\b.*\b(error|errors|exception|fail\w*|fatal|critical|warn\w*|traceback)\b", re.I)
 
 
@@ -74,7 +76,19 @@ def judge(
             checked.append(verdict.reason)
     if person is not None:
         return person
+    fallback = _fallback_ran(command.text, out + "\n" + err)
+    if fallback:
+        return Verdict(PERSON, f"exit 0, but its fallback ran and printed {fallback!r}: a person judges")
     return Verdict(PASSED, "; ".join(checked))
+
+
+def _fallback_ran(command: str, output: str) -> str:
+    """The message of an `|| echo "…"` fallback when the output shows it (the first command failed), else ''."""
+    m = _FALLBACK.search(command.strip())
+    if m is None:
+        return ""
+    message = m.group(2).replace("\\n", "").strip()
+    return message if message and any(line.strip() == message for line in output.splitlines()) else ""
 
 
 def judge_output(e: Expectation, output: str, both: str, fields: dict[str, str]) -> Verdict:

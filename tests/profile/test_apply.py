@@ -72,7 +72,7 @@ MISMATCHES = [
     ("text: Backup on the moon", "text 'Backup on the moon' matches no step"),
     ("item: L5000", "no step at L5000"),
     ("item: L612", "L612 is a follow-up, due after the deployment"),
-    ("item: L86", "L86 is a command; answer confirm is for items a person confirms"),
+    ("item: L86", "L86 is a command the checklist does not call optional: a profile answers confirm only"),
     ("item: L661", "L661 is a field (give it under variables)"),
     ("item: C157", "C157 is a choice between alternatives (give it under choices)"),
     ("section: Deployment", "section 'Deployment' is ambiguous"),
@@ -175,3 +175,16 @@ def test_a_check_the_models_refuse_is_an_error_at_its_profile_line(tmp_path: Pat
         """,
     )
     assert "rehearsal.yaml:3: checks[0].check: exsts: unknown option: did you mean `exists`?" in message
+
+
+def test_an_optional_command_is_run_or_skipped_by_a_named_person_and_no_other_command_is(tmp_path: Path) -> None:
+    """Seed 000 L31 `python -m pytest tests/ -v` under "# Run tests (if available)" is asked even with --yes;
+    seed 001 L139 `pip show sqlite3` is not optional: --yes accepts it, a profile cannot skip it."""
+    path = tmp_path / "rehearsal.yaml"
+    path.write_text("answers:\n  - item: L31\n    by: Nikhil\n    answer: confirm\n")
+    [answer] = apply(load(path, {}), parse_file(seed("000"))).answers
+    assert (answer.step, answer.need, answer.verb, answer.by) == ("L31", "command", "confirm", "Nikhil")
+    path.write_text("answers:\n  - item: L139\n    by: Ravi\n    answer: skip\n    reason: not a pip package\n")
+    with pytest.raises(ProfileError) as caught:
+        apply(load(path, {}), parse_file(seed("001")))
+    assert ":2: L139 is a command the checklist does not call optional" in str(caught.value)

@@ -41,3 +41,19 @@ def test_json_subset_rules() -> None:
     assert subset_problem([{"id": 1}], [{"id": 5, "n": "x"}], "$") == ""
     assert subset_problem({"at": "2024-12-04T10:30:00Z"}, {"at": "2026-01-01T00:00:00Z"}, "$") == ""
     assert subset_problem({"at": "2024-12-04T10:30:00Z"}, {"at": 5}, "$") != ""
+
+
+def test_an_echo_fallback_that_ran_goes_to_a_person() -> None:
+    """Seed 004 L312 `curl -f http://localhost:8000/ || echo "Admin UI down!"` exits 0 up or down."""
+    from golive import plan as planning
+    from golive.parse import parse_text
+    from tests.conftest import seed
+
+    path = seed("004")
+    step = planning.build(parse_text(path.read_text(), str(path))).step("L312")
+    assert step is not None and step.command is not None
+    up = judge(step.command, 0, '{"ok":true,"admin":"/admin"}', "", False)
+    down = judge(step.command, 0, "Admin UI down!\n", "curl: (7) Failed to connect to localhost port 8000", False)
+    assert up.status == "passed"
+    assert down.status == "person"
+    assert "'Admin UI down!'" in down.reason
