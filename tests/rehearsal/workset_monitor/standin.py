@@ -94,7 +94,6 @@ class World:
         aws = self.directory / "aws"
         return {
             "AWS_CONFIG_FILE": str(aws / "config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
             "AWS_PROFILE": AWS_PROFILE,
             "AWS_ENDPOINT_URL": self.endpoint,
             "AWS_EC2_METADATA_DISABLED": "true",
@@ -117,9 +116,12 @@ class World:
 
 def _write_aws_config(aws: Path) -> None:
     aws.mkdir(parents=True, exist_ok=True)
-    (aws / "config").write_text(f"[profile {AWS_PROFILE}]\nregion = {REGION}\noutput = json\n")
-    (aws / "credentials").write_text(f"[{AWS_PROFILE}]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
-    (aws / "credentials").chmod(0o600)
+    # The dummy keys sit in the config file (the CLI reads them there too): one file to point at.
+    (aws / "config").write_text(
+        f"[profile {AWS_PROFILE}]\nregion = {REGION}\noutput = json\n"
+        "aws_access_key_id = testing\naws_secret_access_key = testing\n"
+    )
+    (aws / "config").chmod(0o600)
 
 
 def _start_moto(directory: Path) -> tuple[subprocess.Popen[bytes], int]:
