@@ -17,10 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from golive.model import Commands
+from golive.parse import load
 from golive.record.store import Store
 from tests.helpers import golive
 
 VENV_BIN = Path(sys.executable).parent
+
+
+def seed_commands(path: Path) -> dict[int, str]:
+    """A seed's commands by line, as golive reads them (the seed itself is never copied)."""
+    found: dict[int, str] = {}
+    for _section, item in load(str(path)).walk():
+        if isinstance(item, Commands):
+            found.update({cmd.line: cmd.text for cmd in item.commands})
+    return found
 
 
 @dataclass

@@ -40,6 +40,58 @@ UNIT = "employee-backend"
 OLD, NEW = "v0.9.5", "v1.0.0"
 ONLY_IN_NEW = ("backend/migrations/versions/0002_v100_extended_fields.py",)
 START_TIMEOUT_S = 60.0
+# The seed's commands on its systemd path, by line, in order (docker-compose and pm2 not chosen).
+PHASE_1 = [57, 58, 59, 62, 63, 66, 67, 70, 71, 74, 86, 89, 106, 107, 110, 111]
+PHASE_2_TO_MIGRATION = [
+    157,
+    166,
+    178,
+    182,
+    185,
+    196,
+    199,
+    200,
+    203,
+    204,
+    205,
+    206,
+    208,
+    209,
+    212,
+    224,
+    227,
+    237,
+    248,
+    251,
+    254,
+    256,
+    259,
+]
+AFTER_MIGRATION = [262, 275, 278, 281, 282, 294, 303, 319, 322, 326, 330, 333, 337, 342, 354, 361, 385, 399, 400, 420]
+ROLLBACK = [
+    496,
+    506,
+    509,
+    515,
+    518,
+    523,
+    526,
+    530,
+    533,
+    534,
+    536,
+    537,
+    538,
+    543,
+    546,
+    549,
+    552,
+    558,
+    565,
+    566,
+    572,
+    578,
+]
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Rehearsal Builder",
     "GIT_AUTHOR_EMAIL": "builder@rehearsal.example",

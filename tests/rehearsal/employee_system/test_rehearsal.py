@@ -16,7 +16,14 @@ import pytest
 import yaml
 
 from tests.conftest import seed
-from tests.rehearsal.employee_system.standin import SITE_PACKAGES, World
+from tests.rehearsal.employee_system.standin import (
+    AFTER_MIGRATION,
+    PHASE_1,
+    PHASE_2_TO_MIGRATION,
+    ROLLBACK,
+    SITE_PACKAGES,
+    World,
+)
 from tests.rehearsal.rehearsing import Rehearsal, markdown_is_complete, rehearse
 
 PROFILE = Path(__file__).with_name("rehearsal.yaml")
@@ -35,93 +42,10 @@ pytestmark = [
     ),
 ]
 
-# Commands of the systemd path, in order, that must pass by their exit status or expected output.
-PASSED_BEFORE_MIGRATION = [
-    57,
-    58,
-    59,
-    62,
-    63,
-    66,
-    67,
-    70,
-    71,
-    74,
-    86,
-    106,
-    107,
-    110,
-    111,
-    157,
-    166,
-    178,
-    182,
-    185,
-    196,
-    199,
-    200,
-    203,
-    204,
-    205,
-    206,
-    208,
-    209,
-    212,
-    224,
-    227,
-    237,
-    248,
-    251,
-    254,
-    256,
-]
-PASSED_AFTER_MIGRATION = [
-    262,
-    275,
-    278,
-    281,
-    282,
-    294,
-    303,
-    319,
-    322,
-    326,
-    330,
-    333,
-    337,
-    342,
-    354,
-    361,
-    385,
-    399,
-    400,
-    420,
-]
+# Commands of the systemd path that must pass by their exit status or expected output (L89 is the
+# DBA's decision to skip; L259 passes only without the planted fault).
+PASSED_BEFORE_MIGRATION = [n for n in PHASE_1 + PHASE_2_TO_MIGRATION if n not in (89, 259)]
 NOT_CHOSEN = ["L160", "L163", "L297", "L300", "L305", "L307", "L379", "L382"]
-ROLLBACK_PASSED = [
-    496,
-    506,
-    509,
-    515,
-    518,
-    523,
-    526,
-    530,
-    533,
-    534,
-    536,
-    537,
-    538,
-    543,
-    546,
-    549,
-    552,
-    558,
-    565,
-    566,
-    572,
-    578,
-]
 
 
 def ids(lines: list[int]) -> set[str]:
@@ -169,7 +93,7 @@ def test_seed_003_deploys_1_0_0_on_the_stand_in(world: World) -> None:
     assert run.code == 0, run.why()
     outcomes = run.outcomes()
 
-    assert ids([*PASSED_BEFORE_MIGRATION, 259, *PASSED_AFTER_MIGRATION]) <= outcomes["passed"]
+    assert ids([*PASSED_BEFORE_MIGRATION, 259, *AFTER_MIGRATION]) <= outcomes["passed"]
     assert outcomes["observed"] == {"L376"}  # tail -f, watched for its window
     assert set(NOT_CHOSEN) <= outcomes["not_run"]  # docker-compose / pm2: the alternatives not chosen
     assert answered("confirm") | {"L666", "L667", "L668", "L669"} <= outcomes["confirmed"]
@@ -200,7 +124,7 @@ def test_failed_migration_is_caught_at_l259_and_rolled_back(faulty_world: World)
     assert failed["status"] == "failed"
     assert 'could not create unique index "ux_employees_email"' in "".join(o["text"] for o in failed["output"])
     assert run.outcomes()["failed"] == {"L259"}
-    assert ids(PASSED_BEFORE_MIGRATION) | ids(ROLLBACK_PASSED) <= run.outcomes()["passed"]
+    assert ids(PASSED_BEFORE_MIGRATION) | ids(ROLLBACK) <= run.outcomes()["passed"]
     assert "L262" in run.outcomes().get("pending", set()) | run.outcomes().get("not_run", set())
     assert_honest_record(run)
 

@@ -12,72 +12,20 @@ import subprocess
 import httpx
 import pytest
 
-from golive.model import Commands
-from golive.parse import load
 from tests.conftest import seed
-from tests.rehearsal.employee_system.standin import BIN, SITE_PACKAGES, VENV_BIN, World
+from tests.rehearsal.employee_system.standin import (
+    AFTER_MIGRATION,
+    BIN,
+    PHASE_1,
+    PHASE_2_TO_MIGRATION,
+    ROLLBACK,
+    SITE_PACKAGES,
+    VENV_BIN,
+    World,
+)
+from tests.rehearsal.rehearsing import seed_commands
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-PHASE_1 = [57, 58, 59, 62, 63, 66, 67, 70, 71, 74, 86, 89, 106, 107, 110, 111]
-PHASE_2_TO_MIGRATION = [
-    157,
-    166,
-    178,
-    182,
-    185,
-    196,
-    199,
-    200,
-    203,
-    204,
-    205,
-    206,
-    208,
-    209,
-    212,
-    224,
-    227,
-    237,
-    248,
-    251,
-    254,
-    256,
-    259,
-]
-AFTER_MIGRATION = [262, 275, 278, 281, 282, 294, 303, 319, 322, 326, 330, 333, 337, 342, 354, 361, 385, 399, 400, 420]
-ROLLBACK = [
-    496,
-    506,
-    509,
-    515,
-    518,
-    523,
-    526,
-    530,
-    533,
-    534,
-    536,
-    537,
-    538,
-    543,
-    546,
-    549,
-    552,
-    558,
-    565,
-    566,
-    572,
-    578,
-]
-
-
-def seed_commands() -> dict[int, str]:
-    found: dict[int, str] = {}
-    for _section, item in load(str(seed("003"))).walk():
-        if isinstance(item, Commands):
-            found.update({cmd.line: cmd.text for cmd in item.commands})
-    return found
 
 
 def substitutions(world: World) -> list[tuple[str, str]]:
@@ -123,7 +71,7 @@ def session_env(world: World) -> dict[str, str]:
 
 def run_session(world: World, lines: list[int]) -> dict[int, tuple[int, str]]:
     """Run the seed's commands at `lines` in one bash; each line's exit status and output."""
-    commands = seed_commands()
+    commands = seed_commands(seed("003"))
     script = []
     for line in lines:
         text = commands[line]

@@ -11,9 +11,8 @@ import sys
 import httpx
 import pytest
 
-from golive.model import Commands
-from golive.parse import load
 from tests.conftest import seed
+from tests.rehearsal.rehearsing import seed_commands
 from tests.rehearsal.workset_monitor.standin import (
     ACCOUNT_ID,
     MONITOR_ROLE,
@@ -28,21 +27,12 @@ pytestmark = pytest.mark.slow
 TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:daylily-workset-alerts"
 
 
-def seed_commands() -> dict[int, str]:
-    """Seed 002's commands by line."""
-    found: dict[int, str] = {}
-    for _section, item in load(str(seed("002"))).walk():
-        if isinstance(item, Commands):
-            found.update({cmd.line: cmd.text for cmd in item.commands})
-    return found
-
-
 class Operator:
     """A terminal in the checkout, with the rehearsal's substitutions applied to each command."""
 
     def __init__(self, world: World, api_port: int) -> None:
         self.world = world
-        self.commands = seed_commands()
+        self.commands = seed_commands(seed("002"))
         self.substitutions = {
             "--port 8000": f"--port {api_port}",
             "http://localhost:8001": f"http://127.0.0.1:{api_port}",
