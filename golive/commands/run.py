@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from golive import __version__
 from golive import plan as planning
+from golive.commands.checklists import load_checklist
 from golive.errors import InputError, LockHeld
 from golive.model import Check, Checklist
-from golive.parse import load, parse_text
+from golive.parse import parse_text
 from golive.plan import Plan
 from golive.record.chain import Run
 from golive.record.events import EventType as E
@@ -21,22 +22,20 @@ from golive.run.engine import Engine
 from golive.run.options import RunOptions
 from golive.run.people import Nobody, People, Terminal, identity
 
-FINISHED = ("passed", "rolled_back", "aborted")
+FINISHED = ("passed", "rolled_back", "aborted", "abandoned")
 
 
-def run(
-    path: str, options: RunOptions, as_: str | None = None, dry_run: bool = False, out: TextIO | None = None
-) -> int:
-    checklist = load(path)
+def run(path: str, options: RunOptions, dry_run: bool = False, out: TextIO | None = None) -> int:
+    checklist = load_checklist(path)
     _refuse_bad_annotations(checklist)
     plan = planning.build(checklist)
-    _check_choices(plan, options)
+    check_options(plan, options)
     if dry_run:
         from golive.commands.dryrun import dry_run as show
 
         return show(plan, options, out)
     store = Store.open()
-    actor = identity(as_)
+    actor = identity(options.acting_as)
     lock = f"{os.path.realpath(path)}::{options.env}"
     holder = store.lock_holder(lock)
     if holder is not None:
@@ -74,28 +73,19 @@ def run(
     return _go(store, run_, plan, options, actor, resumed=False, out=out)
 
 
-def resume(
-    ref: str,
-    overrides: dict[str, object],
-    as_: str | None = None,
-    out: TextIO | None = None,
-    rollback_only: bool = False,
-) -> int:
+def resume(ref: str, given: dict[str, Any], out: TextIO | None = None, rollback_only: bool = False) -> int:
     store = Store.open()
     run_ = store.run(ref)
+    if run_.status == "abandoned":
+        raise InputError(f"run {run_.id} was abandoned", "an abandoned run is never resumed: start a new one")
     if run_.status in FINISHED and not rollback_only:
         raise InputError(f"run {run_.id} already finished ({run_.status})", "start a new one with golive run")
     if rollback_only and run_.status == "rolled_back":
         raise InputError(f"run {run_.id} was already rolled back", "golive show " + run_.id)
     checklist = parse_text(run_.checklist_text, run_.checklist_path)
     plan = planning.build(checklist)
-    options = RunOptions(
-        **{k: v for k, v in run_.options.items() if k in RunOptions.__dataclass_fields__ and k != "vars"}
-    )
-    for key, value in overrides.items():
-        if value is not None and value != {} and key in RunOptions.__dataclass_fields__:
-            setattr(options, key, value)
-    _check_choices(plan, options)
+    options = RunOptions.given(run_.options, **given)
+    check_options(plan, options, resumed=True)
     console = make_console(out)
     try:
         on_disk = Path(run_.checklist_path).read_text(encoding="utf-8")
@@ -106,7 +96,7 @@ def resume(
             )
     except OSError:
         pass
-    actor = identity(as_)
+    actor = identity(options.acting_as)
     return _go(store, run_, plan, options, actor, resumed=True, out=out, rollback_only=rollback_only)
 
 
@@ -158,17 +148,39 @@ def _refuse_bad_annotations(checklist: Checklist) -> None:
             )
 
 
-def _check_choices(plan: Plan, options: RunOptions) -> None:
+def check_options(plan: Plan, options: RunOptions, resumed: bool = False) -> None:
+    """What a run is asked to do must make sense for this checklist before a run exists."""
+    if not resumed and not any(not s.prechecked for s in plan.steps):
+        raise InputError(
+            "nothing to run: no command, no item to confirm, no sign-off (or every item is ticked already)",
+            "golive plan shows what golive reads in it",
+            plan.checklist.path,
+        )
+    if options.from_item and not resumed and plan.step(options.from_item) not in plan.steps:
+        raise InputError(
+            f"--from {options.from_item}: no such step of the deployment",
+            "golive plan lists each step's line, e.g. --from L59",
+        )
+    for key, label in options.choose.items():
+        _check_choice(plan, key, label)
+
+
+def _check_choice(plan: Plan, key: str, label: str) -> None:
     """--choose KEY=LABEL must name a block of alternatives (by line or section) and one of its options."""
     from golive.plan import Kind
+    from golive.run.steps import match_label, option_texts
 
     groups = [s for s in plan.steps + plan.rollback if s.kind is Kind.CHOOSE and s.group is not None]
-    for key, label in options.choose.items():
-        matching = [
-            s for s in groups if key in (s.id, s.section.title) or s.section.title.lower().startswith(key.lower())
-        ]
-        if not matching:
+    matching = [s for s in groups if key in (s.id, s.section.title) or s.section.title.lower().startswith(key.lower())]
+    if not matching:
+        raise InputError(
+            f"--choose {key}={label}: no alternatives there",
+            'name the block\'s line (L88) or its section ("Step 2"); golive plan shows them',
+        )
+    for step in matching:
+        assert step.group is not None
+        if match_label(label, list(step.group.labels), option_texts(plan, step.group)) is None:
             raise InputError(
-                f"--choose {key}={label}: no alternatives there",
-                'name the block\'s line (L88) or its section ("Step 2"); golive plan shows them',
+                f"--choose {key}={label}: {step.id} has no such option",
+                f"its options: {' / '.join(step.group.labels)}",
             )

@@ -123,13 +123,14 @@ class Reporter:
         if hint:
             self._emit(("  give it with: ", ""), (hint, "bold"))
 
-    def finished(self, status: str, run_id: str, counts: dict[str, int]) -> None:
-        elapsed = time.monotonic() - self.started
+    def finished(self, status: str, run_id: str, counts: dict[str, int], took: str, reason: str = "") -> None:
         mark, style = _MARK.get(status, ("•", "bold"))
         summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
         self._emit(("", ""))
         self._emit(
             (f"{mark} run {run_id} {status}", style),
-            (f" in {duration(int(elapsed))}", ""),
+            (f" in {took}", ""),
             (f" · {summary}" if summary else "", ""),
         )
+        if reason and status != "passed":
+            self._emit((f"  {reason}", ""))
