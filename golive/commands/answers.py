@@ -19,7 +19,7 @@ from golive.run.people import identity
 from golive.run.state import replay
 
 FINISHED = ("passed", "rolled_back", "aborted", "abandoned")
-_FLAG = {"confirm": "(no option)", "skip": "--skip REASON", "fail": "--fail REASON", "done": "--done",
+_FLAG = {"confirm": "no flag", "skip": "--skip REASON", "fail": "--fail REASON", "done": "--done",
          "rerun": "--rerun", "allow": "--allow", "choose": "--choose LABEL"}  # fmt: skip
 
 
@@ -43,8 +43,8 @@ def confirm(ref: str, item: str, as_: str | None, verb: str, reason: str, choose
         raise InputError(f"{item}: {what}", f"golive show {run.id} lists its steps and what the run waits for")
     effects = ANSWERS[need]
     if verb not in effects:
-        takes = ", ".join(f"{_FLAG[v]} ({effects[v]})" for v in effects)
-        raise InputError(f"{item} waits for {what}: {_FLAG[verb]} does not apply", f"it takes {takes}")
+        takes = "; ".join(f"{_FLAG[v]} = {effects[v]}" for v in effects)
+        raise InputError(f"{item} waits for {what}: {_FLAG[verb]} does not apply", f"it takes: {takes}")
     if verb in ("skip", "fail") and not reason.strip():
         raise InputError(f"--{verb} needs a reason", "it goes into the record: say why")
     data: dict[str, object] = {"verb": verb, "reason": reason.strip(), "need": need}
@@ -52,7 +52,9 @@ def confirm(ref: str, item: str, as_: str | None, verb: str, reason: str, choose
         data["value"] = _option(plan, item, choose)
     actor = identity(as_)
     store.append(run.id, E.ANSWER, item, actor, data)
-    out.write(f"{run.id} {item}: {effects[verb]} (by {actor})" + (f": {reason.strip()}" if reason else "") + "\n")
+    out.write(
+        f"{run.id} {item}: {effects[verb]} (answer by {actor})" + (f": {reason.strip()}" if reason else "") + "\n"
+    )
     out.write(f"then: golive resume {run.id}\n")
     return EXIT_PASSED
 

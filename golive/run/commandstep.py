@@ -186,6 +186,7 @@ class CommandStep:
     def _judge(self, step: PlanStep, result: CommandResult) -> tuple[str, str, str | None]:
         e = self.e
         assert step.command is not None
+        e.reporter.stop_ticker()  # the command has ended
         verdict = judge(
             step.command, result.exit_code, e.masker(result.out), e.masker(result.err), result.timed_out, e.values
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from typing import IO
 
@@ -35,11 +36,22 @@ _MARK = {
 }
 
 Segment = tuple[str, str]  # (text, rich style)
+QUIET_AFTER_S = 5.0  # a command silent this long gets a line saying how long it has run
+QUIET_EVERY_S = 30.0
+PROMPT_OPEN = threading.Event()  # a prompt waits for the operator: nothing else writes then
 
 
 def make_console(stream: IO[str] | None = None) -> Console:
+    """A console for golive's output; under NO_COLOR no escape code at all (no bold either)."""
     no_color = bool(os.environ.get("NO_COLOR"))
-    return Console(file=stream or sys.stdout, no_color=no_color, highlight=False, soft_wrap=True, emoji=False)
+    return Console(
+        file=stream or sys.stdout,
+        no_color=no_color,
+        color_system=None if no_color else "auto",
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+    )
 
 
 class Reporter:
@@ -52,13 +64,17 @@ class Reporter:
         self.plain = not console.is_terminal or console.no_color
         self._lines = 0
         self._partial = ""
+        self._write = threading.Lock()  # the quiet-command ticker writes from its own thread
+        self._ticker: threading.Event | None = None
+        self._last_output = 0.0
 
     def _emit(self, *segments: Segment) -> None:
-        if self.plain:
-            self.console.file.write("".join(text for text, _style in segments) + "\n")
-            self.console.file.flush()
-        else:
-            self.console.print(Text.assemble(*segments))
+        with self._write:
+            if self.plain:
+                self.console.file.write("".join(text for text, _style in segments) + "\n")
+                self.console.file.flush()
+            else:
+                self.console.print(Text.assemble(*segments))
 
     def say(self, text: str, style: str = "") -> None:
         self._emit((text, style))
@@ -83,6 +99,7 @@ class Reporter:
         self._emit((f"[{index}/{self.total}] ", "dim"), (label, ""))
 
     def command(self, text: str) -> None:
+        self._start_ticker()
         lines = text.splitlines() or [""]
         self._emit(("  $ ", "bold"), (lines[0], ""))
         for line in lines[1:8]:
@@ -91,6 +108,7 @@ class Reporter:
             self._emit((f"    … {len(lines) - 8} more lines", "dim"))
 
     def output(self, stream: str, data: bytes) -> None:
+        self._last_output = time.monotonic()
         text = self._partial + data.decode("utf-8", "replace")
         lines = text.split("\n")
         self._partial = lines.pop()
@@ -110,12 +128,38 @@ class Reporter:
             self._partial = ""
 
     def result(self, status: str, reason: str, duration_s: float | None = None, actor: str | None = None) -> None:
+        self.stop_ticker()
         self.flush_output()
+        if status == "paused":
+            return  # the pause itself says what the run waits for
         mark, style = _MARK.get(status, ("•", ""))
         who = f" by {actor}" if actor and status in ("confirmed", "skipped", "failed") else ""
         took = f" ({duration_s:.2f} s)" if duration_s is not None and duration_s >= 0.01 else ""
         why = f": {reason}" if reason else ""
         self._emit((f"  {mark} {status}", style), (who + why + took, ""))
+
+    def _start_ticker(self) -> None:
+        """While a command runs without output, say now and then how long it has run."""
+        self.stop_ticker()
+        stop = threading.Event()
+        started = self._last_output = time.monotonic()
+
+        def tick() -> None:
+            next_at = QUIET_AFTER_S
+            while not stop.wait(1.0):
+                now = time.monotonic()
+                if now - self._last_output < next_at or PROMPT_OPEN.is_set():
+                    continue
+                self._emit((f"  … {duration(int(now - started))} running, no output yet", "dim"))
+                next_at = now - self._last_output + QUIET_EVERY_S
+
+        threading.Thread(target=tick, name="golive-quiet", daemon=True).start()
+        self._ticker = stop
+
+    def stop_ticker(self) -> None:
+        if self._ticker is not None:
+            self._ticker.set()
+            self._ticker = None
 
     def paused(self, what: str, hint: str) -> None:
         self._emit(("", ""))

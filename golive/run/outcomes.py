@@ -46,27 +46,15 @@ class Answer:
 # answer `golive confirm` takes does to it. An answer is stored with the need it answers and only
 # the step waiting for that need reads it: one answer, one effect. Any other answer is refused.
 ANSWERS: dict[str, dict[str, str]] = {
-    "confirm": {"confirm": "confirmed", "skip": "skipped, for the reason given", "fail": "failed, for the reason"},
-    "signoff": {"confirm": "signed off", "fail": "not approved: the run fails"},
-    "accept": {"confirm": "its commands run", "skip": "its commands are skipped, for the reason given"},
-    "destructive": {"allow": "allowed by you, then run", "skip": "skipped, for the reason given"},
-    "judge": {
-        "confirm": "passed: judged by you",
-        "fail": "failed: judged by you, for the reason",
-        "skip": "skipped, for the reason given",
-    },
-    "in_doubt": {
-        "done": "counted as completed",
-        "rerun": "run again",
-        "skip": "skipped, for the reason given",
-    },
-    "failed": {
-        "done": "confirmed: done by hand",
-        "skip": "skipped, for the reason given",
-        "rerun": "run again",
-    },
-    "by_hand": {"done": "confirmed: done by hand", "skip": "skipped, for the reason given"},
-    "command": {"skip": "skipped before it runs, for the reason given"},
+    "confirm": {"confirm": "confirmed", "skip": "skipped", "fail": "failed"},
+    "signoff": {"confirm": "signed off", "fail": "not approved, and the run fails"},
+    "accept": {"confirm": "its commands run", "skip": "its commands are skipped"},
+    "destructive": {"allow": "allowed by you, then run", "skip": "skipped"},
+    "judge": {"confirm": "passed, judged by you", "fail": "failed, judged by you", "skip": "skipped"},
+    "in_doubt": {"done": "counted as completed", "rerun": "run again", "skip": "skipped"},
+    "failed": {"done": "confirmed, done by hand", "skip": "skipped", "rerun": "run again"},
+    "by_hand": {"done": "confirmed, done by hand", "skip": "skipped"},
+    "command": {"skip": "skipped before it runs"},
     "destructive_command": {"allow": "allowed by you when it runs", "skip": "skipped before it runs"},
     "choice": {"choose": "that option runs, the others never"},
 }
@@ -78,10 +66,10 @@ WAITING = {
     "destructive": "consent to a destructive command",
     "judge": "a person to judge its output",
     "in_doubt": "a person to say whether it completed before golive was interrupted",
-    "failed": "nothing: it failed, and `golive resume` runs it again",
+    "failed": "what follows its failure (resume runs it again)",
     "by_hand": "a person to run it at a terminal",
-    "command": "nothing yet: it has not run",
-    "destructive_command": "nothing yet: a destructive command that has not run",
+    "command": "its turn (it has not run yet)",
+    "destructive_command": "its turn (a destructive command that has not run yet)",
     "choice": "a choice between alternatives",
 }
 

@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.prompt import Prompt
 
+from golive.run.console import PROMPT_OPEN
 from golive.run.outcomes import Abort, Answer
 
 __all__ = ["Answer", "Need", "NeedPerson", "Nobody", "People", "Terminal", "identity"]
@@ -355,14 +356,16 @@ class Terminal:
 @contextlib.contextmanager
 def _ctrl_c_raises() -> Iterator[None]:
     """While a prompt waits, Ctrl-C raises KeyboardInterrupt (the run's own handler would only note it)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    PROMPT_OPEN.set()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        PROMPT_OPEN.clear()
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _word(question: str, key: str) -> str:
