@@ -200,7 +200,7 @@ def _row(s: StepView) -> str:
         _e(when(s.finished_at)),
         _e(took),
         "" if s.exit_code is None else str(s.exit_code),
-        _e(s.reason),
+        _e(s.reason + (f" · destructive, allowed by {s.allowed_by}" if s.allowed_by else "")),
     ]
     return f'<tr id="{_e(s.id)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 

@@ -31,6 +31,7 @@ def step(s: StepView) -> dict[str, Any]:
         "exit_code": s.exit_code,
         "attempts": s.attempts,
         "value": s.field_value or None,
+        "allowed_by": s.allowed_by or None,
         "output": [
             {"stream": o.stream, "text": o.text, "bytes": o.total_bytes, "cut_bytes": o.cut_bytes} for o in s.outputs
         ],

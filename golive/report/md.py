@@ -123,6 +123,8 @@ def _block_results(steps: list[StepView], indent: str) -> list[str]:
             facts.append(f"{s.duration_s:.2f} s")
         if s.attempts > 1:
             facts.append(f"{s.attempts} attempts")
+        if s.allowed_by:
+            facts.append(f"destructive, allowed by {s.allowed_by}")
         reason = s.reason.removeprefix(f"exit {s.exit_code}").lstrip("; ") if s.exit_code is not None else s.reason
         summary = f"{_MARK.get(s.status, '')} <code>{_html(first[:100])}</code> — {', '.join(facts)}"
         if reason:

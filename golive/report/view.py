@@ -40,6 +40,7 @@ class StepView:
     role: str = ""
     block: int = 0
     field_value: str = ""  # fields: the value (*** when secret)
+    allowed_by: str = ""  # a destructive command: who consented, and how ("Ana (at the terminal)")
 
 
 @dataclass
@@ -109,7 +110,14 @@ def _view(step: PlanStep, state: RunState, outputs: dict[int, Output]) -> StepVi
         role=step.signoff.role if step.signoff else "",
         block=step.block,
         field_value=value,
+        allowed_by=_consent(data),
     )
+
+
+def _consent(data: dict[str, Any]) -> str:
+    who = str(data.get("allowed_by") or "")
+    how = str(data.get("allowed_how") or "")
+    return f"{who} ({how})" if who and how else who
 
 
 def paused_step(view: RunView) -> StepView | None:

@@ -107,6 +107,8 @@ def waiting_for(plan: Plan, state: RunState, item: str) -> tuple[str, str]:
         return "", "no such step"
     if step.kind is Kind.FIELD:
         return "", "it is a field: give its value with `golive set`"
+    if step.prechecked:
+        return "", "it is ticked in the checklist itself ([x]): nothing to answer"
     if step.kind is Kind.COMMAND:
         need = "destructive_command" if step.command is not None and step.command.destructive else "command"
         return need, WAITING[need]
