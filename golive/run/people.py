@@ -200,17 +200,23 @@ class Terminal:
         """A one-letter choice; the question shows the choices once, and what Enter means."""
         if default is not None:
             question += f" (Enter: {_word(question, default)})"
-        return self._input(
-            item,
-            lambda: Prompt.ask(
+        keys = list(choices)
+
+        def ask() -> str:
+            if default is None:  # no default: Enter is no answer, and the question is asked again
+                return Prompt.ask(
+                    escape(question), choices=keys, show_choices=False, show_default=False, console=self.console
+                )
+            return Prompt.ask(
                 escape(question),  # "[y]es" is text here, not rich markup
-                choices=list(choices),
-                default=default,  # type: ignore[arg-type]  # None: no default, Enter asks again
+                choices=keys,
+                default=default,
                 show_choices=False,
                 show_default=False,
                 console=self.console,
-            ),
-        )
+            )
+
+        return self._input(item, ask)
 
     def _reason(self, item: str, question: str) -> str | None:
         """A reason, never empty: asked again until one is given; None when input ended."""
