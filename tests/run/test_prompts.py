@@ -48,7 +48,8 @@ PROMPTS = {
     "accept": ("```bash\necho yes > ran.txt\n```", r"run these\? \[y\]es / \[s\]kip them / \[a\]bort", []),
     "confirm": ("- [ ] Change approved\n\n```bash\necho yes > ran.txt\n```", r"Done\? \[y\]es", ["--yes"]),
     "signoff": (
-        "- [ ] Smoke test done\n\n## Sign-Off\n\n- [ ] QA Lead: Approved for production\n\n```bash\necho x > ran.txt\n```",
+        "- [ ] Smoke test done\n\n## Sign-Off\n\n- [ ] QA Lead: Approved for production\n\n"
+        "```bash\necho x > ran.txt\n```",
         r"sign off as QA Lead\?",
         ["--yes", "--manual", "skip"],
     ),
