@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from golive import __version__
-from golive.planview import duration
 from golive.report.md import MAX_OUTPUT_CHARS, when
 from golive.report.view import RunView, StepView
+from golive.run.state import took
 
 _STEP_STATUSES = (
     "passed",
@@ -126,9 +126,7 @@ def _header(view: RunView, title: str) -> list[str]:
 
 
 def _run_duration(view: RunView) -> str:
-    start = view.state.started_at or view.run.started_at
-    end = view.state.finished_at
-    return duration(int((end - start).total_seconds())) if end and start else ""
+    return took(view.state) if view.state.finished_at else ""
 
 
 def _counts(view: RunView) -> list[str]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from golive.planview import duration
 from golive.report.view import RunView, StepView
+from golive.run.state import took as run_took
 from golive.secrets import MASK
 
 _TASK = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)\[( |x|X)\]")
@@ -153,9 +153,7 @@ def _block_results(steps: list[StepView], indent: str) -> list[str]:
 def _summary(view: RunView) -> list[str]:
     run, state = view.run, view.state
     counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(view.counts.items()) if n)
-    took = ""
-    if state.finished_at and state.started_at:
-        took = f" · took {duration(int((state.finished_at - state.started_at).total_seconds()))}"
+    took = f" · took {run_took(state)}" if state.finished_at else ""
     return [
         "",
         f"> **golive run `{run.id}`: {_MARK.get(state.status, '')} {state.status}** · environment `{run.env}` · "
