@@ -171,3 +171,18 @@ def test_a_sign_off_never_defaults_to_yes(tmp_path: Path, isolated_home: Path) -
     child.sendline("l")
     code, _out = finish(child)
     assert code == 3 and statuses(last_run(isolated_home))["L9"] == "paused"
+
+
+def test_a_skip_at_the_terminal_needs_a_reason(tmp_path: Path, isolated_home: Path) -> None:
+    body = "- [ ] Change approved\n\n```bash\necho yes > ran.txt\n```"
+    child = spawn(tmp_path, "run", str(write(tmp_path, section(body))), "--yes")
+    child.expect(r"Done\?")
+    child.sendline("s")
+    child.expect("why")
+    child.sendline("")
+    child.expect("a reason is required")
+    child.sendline("approved by mail")
+    code, out = finish(child)
+    assert code == 0, out
+    l5 = next(s for s in last_run(isolated_home)["steps"] if s["id"] == "L5")
+    assert (l5["status"], l5["reason"]) == ("skipped", "approved by mail")
