@@ -8,9 +8,11 @@ straight to the stream (no markup to parse, nothing to escape, and it costs micr
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import IO
 
 from rich.console import Console
@@ -39,6 +41,17 @@ Segment = tuple[str, str]  # (text, rich style)
 QUIET_AFTER_S = 5.0  # a command silent this long gets a line saying how long it has run
 QUIET_EVERY_S = 30.0
 PROMPT_OPEN = threading.Event()  # a prompt waits for the operator: nothing else writes then
+
+
+def background(target: Callable[[], None], name: str) -> None:
+    """A daemon thread that never takes Ctrl-C. The kernel hands SIGINT to any thread that does not
+    block it; only a main thread interrupted in its read() sees it at once, so a prompt waiting
+    there stays stopped by Ctrl-C."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        threading.Thread(target=target, name=name, daemon=True).start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def make_console(stream: IO[str] | None = None) -> Console:
@@ -153,7 +166,7 @@ class Reporter:
                 self._emit((f"  … {duration(int(now - started))} running, no output yet", "dim"))
                 next_at = now - self._last_output + QUIET_EVERY_S
 
-        threading.Thread(target=tick, name="golive-quiet", daemon=True).start()
+        background(tick, "golive-quiet")
         self._ticker = stop
 
     def stop_ticker(self) -> None:
@@ -162,12 +175,14 @@ class Reporter:
             self._ticker = None
 
     def paused(self, what: str, hint: str) -> None:
+        self.stop_ticker()
         self._emit(("", ""))
         self._emit(("‖ paused", "bold yellow"), (f": waiting for {what}", ""))
         if hint:
             self._emit(("  give it with: ", ""), (hint, "bold"))
 
     def finished(self, status: str, run_id: str, counts: dict[str, int], took: str, reason: str = "") -> None:
+        self.stop_ticker()
         mark, style = _MARK.get(status, ("•", "bold"))
         summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
         self._emit(("", ""))

@@ -23,7 +23,7 @@ from golive.plan import Kind, Plan, PlanStep, is_secret
 from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
-from golive.run.console import Reporter
+from golive.run.console import Reporter, background
 from golive.run.options import RunOptions
 from golive.run.outcomes import Abort, RollbackNow, Service
 from golive.run.people import Need, NeedPerson, People
@@ -277,7 +277,7 @@ class Engine:
                 with contextlib.suppress(Exception):
                     self.store.renew_lock(self._lock_name, self.run.id, LOCK_TTL_S)
 
-        threading.Thread(target=beat, name="golive-lock", daemon=True).start()
+        background(beat, "golive-lock")  # Ctrl-C must reach the main thread
         self._heartbeat = stop
 
     def _stop_heartbeat(self) -> None:
