@@ -126,28 +126,28 @@ def test_allow_is_consent_recorded_as_such_never_a_judgement(tmp_path: Path, iso
     assert "allowed by Ana" in md and "judged by a person" in md
 
 
-@pytest.mark.parametrize(
-    ("item", "answer", "refusal"),
-    [
-        ("DEPLOYED_BY", [], "it is a field: give its value with `golive set`"),
-        ("L6", [], "it is ticked in the checklist itself"),
-        ("L15", ["--allow"], "--allow does not apply"),
-        ("L5", ["--done"], "--done does not apply"),
-        ("L5", ["--choose", "a"], "--choose LABEL does not apply"),
-        ("L39", ["--skip", "QA is on holiday"], "--skip REASON does not apply"),
-        ("L5", ["--skip", "  "], "--skip needs a reason"),
-        ("L5", ["--skip", "x", "--fail", "y"], "one answer at a time"),
-        ("L999", [], "no such step"),
-    ],
-)
-def test_an_answer_that_cannot_apply_is_refused_with_the_reason(
-    tmp_path: Path, item: str, answer: list[str], refusal: str
-) -> None:
+REFUSALS = [  # (item, answer, why it is refused) for DEPLOY paused at L5
+    ("DEPLOYED_BY", [], "it is a field: give its value with `golive set`"),
+    ("L6", [], "it is ticked in the checklist itself"),
+    ("L15", ["--allow"], "--allow does not apply"),
+    ("L5", ["--done"], "--done does not apply"),
+    ("L5", ["--choose", "a"], "--choose LABEL does not apply"),
+    ("L39", ["--skip", "QA is on holiday"], "--skip REASON does not apply"),  # a sign-off is never skipped
+    ("L5", ["--skip", "  "], "--skip needs a reason"),
+    ("L5", ["--skip", "x", "--fail", "y"], "one answer at a time"),
+    ("L999", [], "no such step"),
+]
+
+
+def test_an_answer_that_cannot_apply_is_refused_with_the_reason(tmp_path: Path, isolated_home: Path) -> None:
     r = golive("run", str(write(tmp_path, DEPLOY)), "--non-interactive", "--yes", cwd=tmp_path)
     assert r.returncode == 3
-    refused = golive("confirm", run_id_of(r.stdout), item, *answer, cwd=tmp_path)
-    assert refused.returncode == 2 and refusal in refused.stderr, refused.stderr
-    assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
+    run_id = run_id_of(r.stdout)
+    for item, answer, refusal in REFUSALS:
+        refused = golive("confirm", run_id, item, *answer, cwd=tmp_path)
+        assert refused.returncode == 2 and refusal in refused.stderr, (item, answer, refused.stderr)
+        assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
+    assert not [e for e in Store.open(isolated_home).events(run_id) if e.type == "answer"]  # nothing recorded
 
 
 def test_a_skip_given_for_a_block_counts_even_under_yes(tmp_path: Path, isolated_home: Path) -> None:
