@@ -104,7 +104,7 @@ class CommandStep:
         if answer.verb == "abort":
             raise Abort(f"aborted by {e.actor} before {step.id}", by_person=True)
         if answer.verb == "skip":
-            e.record(E.ANSWER, block_id, e.actor, verb="skipped", need="accept", reason=answer.reason)
+            e.record(E.ANSWER, block_id, e.actor, verb="skip", need="accept", reason=answer.reason)
             raise _SkipBlock(answer.reason)
         e.accepted.add(step.block)
 

@@ -100,9 +100,10 @@ def waiting_for(plan: Plan, state: RunState, item: str) -> tuple[str, str]:
             return "", f"it is already {record.status.replace('_', ' ')}{who}"
     step = plan.step(item)
     if step is None:
-        if item in {f"L{s.block}" for s in (*plan.steps, *plan.rollback) if s.kind is Kind.COMMAND}:
-            if item in state.answers and state.answers[item].get("verb") == "accept":
-                return "", "its commands were already accepted"
+        block = [s.id for s in (*plan.steps, *plan.rollback) if s.kind is Kind.COMMAND and f"L{s.block}" == item]
+        if block and all(state.done(i) for i in block):
+            return "", "its commands are done already"
+        if block:
             return "accept", WAITING["accept"]
         return "", "no such step"
     if step.kind is Kind.FIELD:
