@@ -65,11 +65,12 @@ def cli() -> None:
 @click.argument("file")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (docs/plan-json.md).")
 @click.option("--notes", is_flag=True, help="Also show prose, tables and notes.")
-def plan_cmd(file: str, as_json: bool, notes: bool) -> None:
+@click.option("--profile", metavar="FILE", help="As it will run with this environment profile (docs/profiles.md).")
+def plan_cmd(file: str, as_json: bool, notes: bool, profile: str | None) -> None:
     """What will happen, step by step, with estimates."""
     from golive.commands.plan import plan
 
-    _run(lambda: plan(file, as_json, sys.stdout, notes=notes))
+    _run(lambda: plan(file, as_json, sys.stdout, notes=notes, profile=profile))
 
 
 @cli.command("lint")
@@ -202,13 +203,16 @@ def _run_options(fn: Callable[..., None]) -> Callable[..., None]:
 @click.option("--env", default="default", show_default=True, help="The environment this run deploys to.")
 @click.option("--dry-run", is_flag=True, help="Print what would run, fields filled in; run nothing.")
 @click.option("--from", "from_item", metavar="STEP", help="Start at this step (its line, e.g. L59).")
+@click.option(
+    "--profile", metavar="FILE", help="Environment profile (default: golive/envs/ENV.yaml beside the checklist)."
+)
 @_run_options
-def run_cmd(file: str, dry_run: bool, **given: Any) -> None:
+def run_cmd(file: str, dry_run: bool, profile: str | None, **given: Any) -> None:
     """Run a checklist, step by step."""
     from golive.commands.run import run
     from golive.run.options import RunOptions
 
-    _run(lambda: run(file, RunOptions.given(**given), dry_run))
+    _run(lambda: run(file, RunOptions.given(**given), dry_run, profile=profile))
 
 
 @cli.command("resume")

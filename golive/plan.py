@@ -329,6 +329,70 @@ def choice_id(group: str) -> str:
     return "C" + group.lstrip("LC")
 
 
+def choice_key_matches(key: str, step: PlanStep) -> bool:
+    """A `--choose` (or profile `choices`) key names this choice: its line (L88, C88) or its section's title."""
+    title = step.section.title
+    return choice_id(key) == step.id or key == title or title.lower().startswith(key.lower())
+
+
+def choice_steps(plan: Plan, key: str) -> list[PlanStep]:
+    """The choices between alternatives a key names, in the run and in the rollback."""
+    return [
+        s
+        for s in (*plan.steps, *plan.rollback)
+        if s.kind is Kind.CHOOSE and s.group is not None and choice_key_matches(key, s)
+    ]
+
+
+def chosen_option(plan: Plan, step: PlanStep, wanted: str) -> int | None:
+    """The option of a choice that `wanted` names: a label, its number (1…n), or a word of its commands."""
+    assert step.group is not None
+    return match_label(wanted, list(step.group.labels), option_texts(plan, step))
+
+
+def choice_problem(plan: Plan, key: str, wanted: str) -> str:
+    """Why `key=wanted` chooses nothing, or "" when it names an option of every choice the key matches."""
+    steps = choice_steps(plan, key)
+    if not steps:
+        return "no alternatives there"
+    for step in steps:
+        if chosen_option(plan, step, wanted) is None:
+            assert step.group is not None
+            texts = option_texts(plan, step)
+            options = " / ".join(
+                f"{i}. {label or first_line(texts[i - 1].strip())}" for i, label in enumerate(step.group.labels, 1)
+            )
+            return f"{step.id} ({plain(step.section.title)}) has no option {wanted!r}: {options}"
+    return ""
+
+
+def option_texts(plan: Plan, step: PlanStep) -> list[str]:
+    """Each option's commands, joined: what `--choose 'Step 2=docker'` is matched against after the labels."""
+    assert step.group is not None
+    texts = [""] * len(step.group.labels)
+    for s in (*plan.steps, *plan.rollback):
+        c = s.command
+        if c is not None and c.option is not None and c.option.group == step.group.id and c.option.index < len(texts):
+            texts[c.option.index] += " " + c.text
+    return texts
+
+
+def match_label(wanted: str, labels: list[str], texts: list[str] | None = None) -> int | None:
+    w = wanted.strip().lower()
+    if w.isdigit() and 1 <= int(w) <= len(labels):
+        return int(w) - 1
+    for i, label in enumerate(labels):
+        if label.lower() == w or label.lower().split(":")[0].strip() == w:
+            return i
+    for i, label in enumerate(labels):
+        if w and w in label.lower():
+            return i
+    for i, text in enumerate(texts or []):
+        if w and w in text.lower():
+            return i
+    return None
+
+
 def _group_from_option(command: Command) -> AlternativeGroup:
     assert command.option is not None
     return AlternativeGroup(command.option.group, command.line, (command.option.label,), "alternatives")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.text import Text
@@ -345,6 +346,18 @@ def _tree_commands(node: Tree, block: Commands, section: Section) -> None:
             child.add(_line(e.line, "expectation", "blue", f"{e.kind.value}: {e.text}"))
     for n in block.instructions:
         parent.add(_line(n.line, "ask", "green", n.text, "an instruction written as a comment"))
+
+
+def mark_lines(tree: Tree, marks: dict[int, str]) -> Tree:
+    """Add a note to the lines of the tree that `marks` names (what an environment profile does to them)."""
+    label = tree.label
+    if isinstance(label, Text):
+        m = re.match(r"L(\d+)\s", label.plain)
+        if m and int(m.group(1)) in marks:
+            label.append(f"  ◆ {marks[int(m.group(1))]}", "cyan")
+    for child in tree.children:
+        mark_lines(child, marks)
+    return tree
 
 
 def summary_text(plan: Plan) -> Text:

@@ -21,7 +21,8 @@ def golive(
     if bin_dir is not None:
         environment["PATH"] = f"{bin_dir}:{environment['PATH']}"
     return subprocess.run(
-        [sys.executable, "-m", "golive", *args],
+        # -P: a `golive/` folder beside a checklist (golive/envs/) must not shadow the golive package
+        [sys.executable, "-P", "-m", "golive", *args],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -60,11 +60,9 @@ def confirm(ref: str, item: str, as_: str | None, verb: str, reason: str, choose
 
 
 def _option(plan: Plan, item: str, label: str) -> str:
-    from golive.run.steps import match_label, option_texts
-
     step = plan.step(item)
     assert step is not None and step.group is not None
-    if match_label(label, list(step.group.labels), option_texts(plan, step.group)) is None:
+    if planning.chosen_option(plan, step, label) is None:
         raise InputError(f"{item} has no option {label!r}", f"its options: {' / '.join(step.group.labels)}")
     return label
 

@@ -1,4 +1,4 @@
-"""`golive plan FILE [--json]`: what will happen, step by step, before anything runs."""
+"""`golive plan FILE [--json] [--profile P]`: what will happen, step by step, before anything runs."""
 
 from __future__ import annotations
 
@@ -6,23 +6,42 @@ import json
 from typing import TextIO
 
 from rich.console import Console
+from rich.text import Text
 
 from golive import plan as planning
 from golive.errors import EXIT_PASSED
 from golive.parse import load
-from golive.planview import summary_text, to_json, to_tree
+from golive.planview import mark_lines, summary_text, to_json, to_tree
 
 
-def plan(path: str, as_json: bool, out: TextIO, notes: bool = False, color: bool | None = None) -> int:
+def plan(
+    path: str, as_json: bool, out: TextIO, notes: bool = False, color: bool | None = None, profile: str | None = None
+) -> int:
     checklist = load(path)
-    the_plan = planning.build(checklist)
+    applied = None
+    if profile is not None:
+        from golive.profile import applied_to
+
+        applied = applied_to(checklist, "", profile)
+    the_plan = applied.plan if applied is not None else planning.build(checklist)
     if as_json:
-        json.dump(to_json(the_plan), out, indent=2, ensure_ascii=False)
+        data = to_json(the_plan)
+        if applied is not None:
+            from golive.profile.summary import to_json as profile_json
+
+            data["profile"] = profile_json(applied)
+        json.dump(data, out, indent=2, ensure_ascii=False)
         out.write("\n")
         return EXIT_PASSED
     console = Console(file=out, no_color=color is False, highlight=False, soft_wrap=False)
     if not console.is_terminal:
         console.width = 160  # piped or redirected: long lines beat wrapped ones
-    console.print(to_tree(the_plan, notes=notes))
+    tree = to_tree(the_plan, notes=notes)
+    if applied is not None:
+        from golive.profile.summary import lines, marks
+
+        console.print(Text("\n".join(lines(applied)) + "\n", style="cyan"))
+        mark_lines(tree, marks(applied))
+    console.print(tree)
     console.print(summary_text(the_plan))
     return EXIT_PASSED

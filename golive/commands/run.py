@@ -14,6 +14,8 @@ from golive.errors import InputError, LockHeld
 from golive.model import Check, Checklist
 from golive.parse import parse_text
 from golive.plan import Plan
+from golive.profile import Applied, RunSetup, applied_to, apply, resolve_secrets
+from golive.profile.recorded import answer_events, of_run, unchanged
 from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
@@ -25,15 +27,21 @@ from golive.run.people import Nobody, People, Terminal, identity
 FINISHED = ("passed", "rolled_back", "aborted", "abandoned")
 
 
-def run(path: str, options: RunOptions, dry_run: bool = False, out: TextIO | None = None) -> int:
+def run(
+    path: str, options: RunOptions, dry_run: bool = False, out: TextIO | None = None, profile: str | None = None
+) -> int:
     checklist = load_checklist(path)
     _refuse_bad_annotations(checklist)
-    plan = planning.build(checklist)
+    applied = applied_to(checklist, options.env, profile)
+    plan = applied.plan if applied is not None else planning.build(checklist)
+    setup = _take_profile(applied, options) if applied is not None else None
     check_options(plan, options)
     if dry_run:
         from golive.commands.dryrun import dry_run as show
 
-        return show(plan, options, out)
+        return show(plan, options, out, applied)
+    if applied is not None:
+        options.vars = {**resolve_secrets(applied.profile), **options.vars}
     store = Store.open()
     actor = identity(options.acting_as)
     lock = f"{os.path.realpath(path)}::{options.env}"
@@ -68,9 +76,20 @@ def run(path: str, options: RunOptions, dry_run: bool = False, out: TextIO | Non
             "by": actor,
             "steps": len(plan.steps),
             "rollback_steps": len(plan.rollback),
+            **({"profile": applied.profile.recorded()} if applied is not None else {}),
         },
     )
-    return _go(store, run_, plan, options, actor, resumed=False, out=out)
+    for item, by, data in answer_events(applied) if applied is not None else []:
+        store.append(run_.id, E.ANSWER, item, by, data)
+    return _go(store, run_, plan, options, actor, resumed=False, out=out, setup=setup)
+
+
+def _take_profile(applied: Applied, options: RunOptions) -> RunSetup:
+    """The profile's variables and choices join --var and --choose, which win where both name one."""
+    setup = applied.setup(given=options.vars, chosen=options.choose)
+    options.vars = {**applied.variables, **options.vars}
+    options.choose = {**options.choose, **{k: v for k, v in applied.choices.items() if k not in options.choose}}
+    return setup
 
 
 def resume(ref: str, given: dict[str, Any], out: TextIO | None = None, rollback_only: bool = False) -> int:
@@ -83,10 +102,20 @@ def resume(ref: str, given: dict[str, Any], out: TextIO | None = None, rollback_
     if rollback_only and run_.status == "rolled_back":
         raise InputError(f"run {run_.id} was already rolled back", "golive show " + run_.id)
     checklist = parse_text(run_.checklist_text, run_.checklist_path)
-    plan = planning.build(checklist)
+    profile = of_run(store.events(run_.id))
+    note = unchanged(profile, run_.id, rollback_only) if profile is not None else ""
+    applied = apply(profile, checklist) if profile is not None else None
+    plan = applied.plan if applied is not None else planning.build(checklist)
     options = RunOptions.given(run_.options, **given)
     check_options(plan, options, resumed=True)
+    setup = None
+    if applied is not None:  # its variables are in the record already; secrets never are
+        started = {k: v for k, v in options.choose.items() if applied.choices.get(k) != v}  # --choose at start
+        setup = applied.setup(given=options.vars, chosen=started)
+        options.vars = {**resolve_secrets(applied.profile), **options.vars}
     console = make_console(out)
+    if note:
+        console.print(note)
     try:
         on_disk = Path(run_.checklist_path).read_text(encoding="utf-8")
         if on_disk.replace("\r\n", "\n") != run_.checklist_text:
@@ -97,7 +126,7 @@ def resume(ref: str, given: dict[str, Any], out: TextIO | None = None, rollback_
     except OSError:
         pass
     actor = identity(options.acting_as)
-    return _go(store, run_, plan, options, actor, resumed=True, out=out, rollback_only=rollback_only)
+    return _go(store, run_, plan, options, actor, resumed=True, out=out, rollback_only=rollback_only, setup=setup)
 
 
 def _go(
@@ -109,12 +138,13 @@ def _go(
     resumed: bool,
     out: TextIO | None,
     rollback_only: bool = False,
+    setup: RunSetup | None = None,
 ) -> int:
     console = make_console(out)
     reporter = Reporter(console, len(plan.rollback if rollback_only else plan.steps), plan.estimate_s)
     people: People
     people = Nobody(run_.id, options.manual) if options.non_interactive else Terminal(console, run_.id, options.manual)
-    engine = Engine(store, run_, plan, options, people, reporter, actor)
+    engine = Engine(store, run_, plan, options, people, reporter, actor, setup)
     try:
         code = engine.go(resumed=resumed, rollback_only=rollback_only)
     except LockHeld:
@@ -162,25 +192,9 @@ def check_options(plan: Plan, options: RunOptions, resumed: bool = False) -> Non
             "golive plan lists each step's line, e.g. --from L59",
         )
     for key, label in options.choose.items():
-        _check_choice(plan, key, label)
-
-
-def _check_choice(plan: Plan, key: str, label: str) -> None:
-    """--choose KEY=LABEL must name a block of alternatives (by line or section) and one of its options."""
-    from golive.plan import Kind
-    from golive.run.steps import match_label, option_texts
-
-    groups = [s for s in plan.steps + plan.rollback if s.kind is Kind.CHOOSE and s.group is not None]
-    matching = [s for s in groups if key in (s.id, s.section.title) or s.section.title.lower().startswith(key.lower())]
-    if not matching:
-        raise InputError(
-            f"--choose {key}={label}: no alternatives there",
-            'name the block\'s line (L88) or its section ("Step 2"); golive plan shows them',
-        )
-    for step in matching:
-        assert step.group is not None
-        if match_label(label, list(step.group.labels), option_texts(plan, step.group)) is None:
+        problem = planning.choice_problem(plan, key, label)
+        if problem:
             raise InputError(
-                f"--choose {key}={label}: {step.id} has no such option",
-                f"its options: {' / '.join(step.group.labels)}",
+                f"--choose {key}={label}: {problem}",
+                'name the block\'s line (L88) or its section ("Step 2"), and an option; golive plan shows them',
             )

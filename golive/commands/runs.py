@@ -62,11 +62,15 @@ def show(ref: str, as_json_: bool, out: TextIO) -> int:
     console = make_console(out)
     run, state = view.run, view.state
     console.print(f"[bold]{run.id}[/] {run.title} ({run.checklist_path}, env {run.env}): [bold]{state.status}[/]")
+    if view.profile is not None:
+        console.print(f"profile {view.profile.name}: {view.profile.path} (sha256 {view.profile.sha256[:12]})")
     table = Table("step", "section", "status", "who", "what", box=None, pad_edge=False)
     for s in view.steps:
         if s.status == "pending" and state.status != "paused":
             continue
-        table.add_row(s.id, s.section[:30], s.status, s.actor or "", (s.reason or s.text.split("\n")[0])[:70])
+        what = (s.reason or s.text.split("\n")[0])[:70]
+        what = f"{s.prerecorded}: {what}" if s.prerecorded else what
+        table.add_row(s.id, s.section[:30], s.status, s.actor or "", what)
     console.print(table)
     step = views.paused_step(view)
     if state.status == "paused":

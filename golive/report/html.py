@@ -101,6 +101,11 @@ def _header(view: RunView, title: str) -> list[str]:
         ("Run", f"<code>{_e(run.id)}</code>"),
         ("Checklist", f"<code>{_e(run.checklist_path)}</code> (sha256 <code>{_e(run.checklist_sha256[:12])}</code>)"),
         ("Environment", _e(run.env)),
+        *(
+            [("Profile", f"{_e(p.name)} <code>{_e(p.path)}</code> (sha256 <code>{_e(p.sha256[:12])}</code>)")]
+            if (p := view.profile)
+            else []
+        ),
         (
             "Started",
             f"{_e(when(run.started_at))} by {_e(run.created_by)}" + (f" on {_e(run.host)}" if run.host else ""),
@@ -186,6 +191,8 @@ def _section_table(first: StepView, steps: list[StepView]) -> list[str]:
 
 def _row(s: StepView) -> str:
     actor = _e(s.actor or "") + (f" <small>({_e(s.role)})</small>" if s.role and s.actor else "")
+    if s.prerecorded:
+        actor += f' <small class="prerecorded">({_e(s.prerecorded)})</small>'
     took = f"{s.duration_s:.2f} s" if s.duration_s is not None else ""
     if s.attempts > 1:
         took += f" ({s.attempts} attempts)"

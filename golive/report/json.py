@@ -33,6 +33,7 @@ def step(s: StepView) -> dict[str, Any]:
         "attempts": s.attempts,
         "value": s.field_value or None,
         "allowed_by": s.allowed_by or None,
+        "prerecorded": s.prerecorded or None,
         "output": [
             {"stream": o.stream, "text": o.text, "bytes": o.total_bytes, "cut_bytes": o.cut_bytes} for o in s.outputs
         ],
@@ -57,6 +58,7 @@ def render(view: RunView) -> dict[str, Any]:
             "host": run.host,
             "events": view.events,
             "last_hash": view.last_hash,
+            "profile": vars(view.profile) if view.profile else None,
         },
         "counts": view.counts,
         "rollback": {"status": state.rollback_status or None, "reason": state.rollback_reason or None},

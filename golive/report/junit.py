@@ -76,6 +76,7 @@ def _run_properties(view: RunView) -> list[tuple[str, str]]:
         ("golive.env", run.env),
         ("golive.checklist", run.checklist_path),
         ("golive.sha256", run.checklist_sha256),
+        *([("golive.profile", f"{view.profile.name} {view.profile.sha256}")] if view.profile else []),
     ]
 
 
@@ -96,6 +97,8 @@ def _case(s: StepView, classname: str) -> ET.Element:
     elif s.status in _NOT_DONE:
         reason = f": {s.reason}" if s.reason else ""
         ET.SubElement(case, "error", {"message": _clean(_NOT_DONE[s.status] + reason), "type": s.status})
+    if s.prerecorded:
+        output = f"{s.prerecorded}\n{output}".rstrip("\n")
     if output:
         ET.SubElement(case, "system-out").text = output
     if errors:

@@ -44,6 +44,8 @@ def note(step: StepView) -> str:
     if step.finished_at:
         parts.append(f"at {when(step.finished_at)}")
     text = " ".join(parts)
+    if step.prerecorded:
+        text += f", {step.prerecorded}"
     if step.reason and step.status not in ("set",):
         text += f": {step.reason}"
     return f" — *{_escape(text)}*"
@@ -161,6 +163,11 @@ def _summary(view: RunView) -> list[str]:
         + (f" · finished {when(state.finished_at)}" if state.finished_at else "")
         + took,
         f"> {counts}",
+        *(
+            [f"> environment profile `{view.profile.name}` ({view.profile.path}, sha256 `{view.profile.sha256[:12]}…`)"]
+            if view.profile
+            else []
+        ),
     ]
 
 

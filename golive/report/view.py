@@ -11,8 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from golive import plan as planning
+from golive.errors import GoliveError
+from golive.model import Checklist
 from golive.parse import parse_text
 from golive.plan import Kind, Phase, Plan, PlanStep, first_line, plain
+from golive.profile import LoadedProfile, apply
+from golive.profile.recorded import of_run, prerecorded
 from golive.record.chain import Output, Run
 from golive.record.store import Store
 from golive.run.state import RunState, StepRecord, replay
@@ -41,6 +45,16 @@ class StepView:
     block: int = 0
     field_value: str = ""  # fields: the value (*** when secret)
     allowed_by: str = ""  # a destructive command: who consented, and how ("Ana (at the terminal)")
+    prerecorded: str = ""  # "pre-recorded by profile rehearsal (3f2a9c01b7de)" when a profile answered for it
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """The environment profile a run applied, as its record names it."""
+
+    name: str
+    path: str
+    sha256: str
 
 
 @dataclass
@@ -52,6 +66,7 @@ class RunView:
     followups: list[StepView]
     events: int
     last_hash: str
+    profile: ProfileView | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -68,15 +83,28 @@ def build(store: Store, run_ref: str) -> RunView:
     run = store.run(run_ref)
     events = store.events(run.id)
     state = replay(events)
-    plan = planning.build(parse_text(run.checklist_text, run.checklist_path))
+    profile = of_run(events)
+    plan = _plan(parse_text(run.checklist_text, run.checklist_path), profile)
     outputs: dict[int, Output] = {o.id: o for o in store.outputs(run.id)}
-    steps = [_view(s, state, outputs) for s in (*plan.steps, *plan.rollback)]
+    marks = prerecorded(events)
+    steps = [_view(s, state, outputs, marks) for s in (*plan.steps, *plan.rollback)]
     steps = [s for s in steps if s.phase != Phase.ROLLBACK.value or s.status != "pending" or state.phase == "rollback"]
-    followups = [_view(s, state, outputs) for s in plan.followups]
-    return RunView(run, plan, state, steps, followups, len(events), events[-1].hash if events else "")
+    followups = [_view(s, state, outputs, marks) for s in plan.followups]
+    shown = ProfileView(profile.name, profile.path, profile.sha256) if profile is not None else None
+    return RunView(run, plan, state, steps, followups, len(events), events[-1].hash if events else "", shown)
 
 
-def _view(step: PlanStep, state: RunState, outputs: dict[int, Output]) -> StepView:
+def _plan(checklist: Checklist, profile: LoadedProfile | None) -> Plan:
+    """The plan the run walked: with its profile applied, as when it ran."""
+    if profile is None:
+        return planning.build(checklist)
+    try:
+        return apply(profile, checklist).plan
+    except GoliveError:  # a profile this golive reads differently: step ids are lines all the same
+        return planning.build(checklist)
+
+
+def _view(step: PlanStep, state: RunState, outputs: dict[int, Output], marks: dict[str, str]) -> StepView:
     record: StepRecord | None = state.steps.get(step.id)
     status = "pending"
     if record is not None:
@@ -111,6 +139,7 @@ def _view(step: PlanStep, state: RunState, outputs: dict[int, Output]) -> StepVi
         block=step.block,
         field_value=value,
         allowed_by=_consent(data),
+        prerecorded=marks.get(step.id, ""),
     )
 
 

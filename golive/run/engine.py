@@ -20,6 +20,7 @@ from typing import Any
 
 from golive.errors import EXIT_FAILED, EXIT_PASSED, EXIT_PAUSED
 from golive.plan import Kind, Plan, PlanStep, is_secret
+from golive.profile import RunSetup
 from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
@@ -38,9 +39,18 @@ VERIFIED = ("passed", "confirmed", "observed")  # what makes a step count as don
 
 class Engine:
     def __init__(
-        self, store: Store, run: Run, plan: Plan, options: RunOptions, people: People, reporter: Reporter, actor: str
+        self,
+        store: Store,
+        run: Run,
+        plan: Plan,
+        options: RunOptions,
+        people: People,
+        reporter: Reporter,
+        actor: str,
+        setup: RunSetup | None = None,
     ) -> None:
         self.store = store
+        self.setup = setup  # an environment profile's PATH, environment and prelude
         self.run = run
         self.plan = plan
         self.options = options
@@ -125,6 +135,10 @@ class Engine:
             self._adopt_services()
             self._start_shell(resumed)
             code = self._go(resumed, rollback_only)
+        except Abort as exc:  # the shell could not be set up (a profile's prelude failed)
+            self.record(E.WARNING, message=self.masker(str(exc)))
+            self.reporter.say(f"  {self.masker(str(exc))}", "red")
+            code = self._finish("failed", str(exc), 1)
         except NeedPerson as exc:
             code = self._pause(exc.need)
         except KeyboardInterrupt:
@@ -158,7 +172,7 @@ class Engine:
                     name=name,
                     value=Secret(value) if secret else value,
                     secret=secret,
-                    how="--var",
+                    how=self.setup.how(name) if self.setup else "--var",
                 )
 
     def _go(self, resumed: bool, rollback_only: bool) -> int:
@@ -287,7 +301,7 @@ class Engine:
     # --- the shell session ------------------------------------------------------------------------------
 
     def _start_shell(self, resumed: bool) -> None:
-        env = dict(os.environ)
+        env = self.setup.environment(os.environ) if self.setup else dict(os.environ)
         cwd = self.options.workdir
         if resumed and self.state.session:
             recorded = self.state.session
@@ -313,6 +327,17 @@ class Engine:
             cwd=str(Path(cwd).resolve()),
             reason="resumed in a new shell" if resumed else "started",
         )
+        if self.setup and self.setup.prelude.strip():
+            self._prelude(self.setup.prelude)
+
+    def _prelude(self, script: str) -> None:
+        """An environment profile's prelude runs in each new run's shell before any step."""
+        assert self.shell is not None and self.setup is not None
+        result = self.shell.run(script, timeout=self.options.timeout_s)
+        if not result.succeeded:
+            said = self.masker((result.err or result.out).strip())[-400:]
+            raise Abort(f"the prelude of {self.setup.label} failed (exit {result.exit_code}): {said}")
+        self.record_session_state()
 
     def _new_session(self, env: dict[str, str], cwd: Path, restore: str) -> ShellSession:
         if not cwd.is_dir():

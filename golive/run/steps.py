@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from golive.model import AlternativeGroup
-from golive.plan import Kind, Plan, PlanStep, choice_id
+from golive.plan import Kind, PlanStep, choice_key_matches, chosen_option
 from golive.record.events import EventType as E
 from golive.run.commandstep import CommandStep
 from golive.run.judge import FAILED
@@ -154,7 +153,7 @@ class StepRunner:
             stored = answer_of(e.state, step.id, "choice")
             if stored is not None:
                 answer, actor = stored
-                found = match_label(answer.value, labels, self._option_texts(step)) if answer.value else answer.option
+                found = chosen_option(e.plan, step, answer.value) if answer.value else answer.option
                 index, how = (found if found is not None else -1), "answered"
             else:
                 answer = e.people.choose(step.id, step.section.title, labels)
@@ -169,14 +168,10 @@ class StepRunner:
         assert step.group is not None
         labels = list(step.group.labels)
         for key, wanted in e.options.choose.items():
-            if (
-                choice_id(key) == step.id
-                or key == step.section.title
-                or step.section.title.lower().startswith(key.lower())
-            ):
-                index = match_label(wanted, labels, self._option_texts(step))
+            if choice_key_matches(key, step):
+                index = chosen_option(e.plan, step, wanted)
                 if index is not None:
-                    return index, f"--choose {key}={wanted}"
+                    return index, e.setup.how_chosen(key, wanted) if e.setup else f"--choose {key}={wanted}"
         platforms = step.group.platforms
         here = [i for i, p in enumerate(platforms) if not p]
         if platforms and len(here) == 1 and len(platforms) > 1:
@@ -190,10 +185,6 @@ class StepRunner:
                 if chosen is not None and len(other.group.labels) == len(labels):
                     return chosen, f"as chosen at {other.id}"
         return None
-
-    def _option_texts(self, step: PlanStep) -> list[str]:
-        assert step.group is not None
-        return option_texts(self.e.plan, step.group)
 
     # --- after a failure ---------------------------------------------------------------------------------
 
@@ -251,32 +242,6 @@ class StepRunner:
             else:
                 e.record(E.WARNING, step.id, actor, message=f"{step.id} was in doubt; running it again ({actor})")
                 e.state.steps[step.id].status = "in_doubt"
-
-
-def option_texts(plan: Plan, group: AlternativeGroup) -> list[str]:
-    """Each option's commands, joined: `--choose supervisor` also finds the option that runs supervisorctl."""
-    texts = [""] * len(group.labels)
-    for s in plan.steps:
-        c = s.command
-        if c is not None and c.option is not None and c.option.group == group.id and c.option.index < len(texts):
-            texts[c.option.index] += " " + c.text
-    return texts
-
-
-def match_label(wanted: str, labels: list[str], texts: list[str] | None = None) -> int | None:
-    w = wanted.strip().lower()
-    if w.isdigit() and 1 <= int(w) <= len(labels):
-        return int(w) - 1
-    for i, label in enumerate(labels):
-        if label.lower() == w or label.lower().split(":")[0].strip() == w:
-            return i
-    for i, label in enumerate(labels):
-        if w in label.lower():
-            return i
-    for i, text in enumerate(texts or []):
-        if w in text.lower():
-            return i
-    return None
 
 
 def _content_question(purpose: str, elsewhere: bool) -> str:

@@ -20,7 +20,7 @@ INTERRUPTED = r"interrupted: \[p\]ause the run"
 def spawn(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
     environment = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "160", **(env or {})}
     child = pexpect.spawn(
-        sys.executable, ["-m", "golive", *args], cwd=str(tmp_path), env=environment, encoding="utf-8", timeout=60
+        sys.executable, ["-P", "-m", "golive", *args], cwd=str(tmp_path), env=environment, encoding="utf-8", timeout=60
     )
     child.logfile_read = io.StringIO()  # the whole transcript, as the operator saw it
     return child

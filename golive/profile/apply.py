@@ -1,0 +1,232 @@
+"""A profile applied to a checklist, between parse and plan: the checklist as it will run there.
+
+Rewrites change the model's commands, expectations and checks; profile checks are inserted
+after the items they name; secrets declared by the profile become secret fields. What the
+run needs besides the plan (variables, choices, pre-recorded answers, the shell's set-up)
+is collected here, every entry validated against the plan with its profile line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from golive import plan as planning
+from golive.model import AnyItem, Check, Checklist, Commands, Field, Section, Step, Task
+from golive.plan import Kind, Plan, PlanStep, is_secret
+from golive.profile.load import LoadedProfile, absolute_prefix
+from golive.profile.match import by_id, by_section, by_text
+from golive.profile.model import AnswerEntry, CheckEntry
+from golive.profile.rewrite import Rewriter, Rule
+
+# A profile's answer, by the kind of step it answers -> (what the step waits for, the answer it reads):
+# the `need` and `verb` of an answer event, as `golive confirm` records them (coord/answers-spec.md).
+ANSWERS: dict[str, dict[Kind, tuple[str, str]]] = {
+    "confirm": {Kind.CONFIRM: ("confirm", "confirm"), Kind.SIGNOFF: ("signoff", "confirm")},
+    "done": {Kind.CONFIRM: ("confirm", "confirm")},
+    "skip": {Kind.CONFIRM: ("confirm", "skip")},
+    "fail": {Kind.CONFIRM: ("confirm", "fail"), Kind.SIGNOFF: ("signoff", "fail")},
+    "passed": {Kind.COMMAND: ("judge", "confirm")},
+    "failed": {Kind.COMMAND: ("judge", "fail")},
+    "allow": {Kind.COMMAND: ("destructive", "allow")},
+}
+_WHAT = {Kind.CONFIRM: "items a person confirms", Kind.SIGNOFF: "sign-offs", Kind.COMMAND: "commands"}
+
+
+@dataclass(frozen=True)
+class Prerecorded:
+    """An answer the profile gives for a step, in a named person's name."""
+
+    step: str
+    need: str  # what the step waits for: confirm signoff judge destructive command failed
+    verb: str  # the answer it reads: confirm skip fail done allow
+    answer: str  # as the profile wrote it
+    by: str
+    reason: str
+    line: int  # in the profile
+
+
+@dataclass(frozen=True)
+class Attached:
+    after: str
+    line: int  # in the profile
+    raw: str
+
+
+@dataclass(frozen=True)
+class RunSetup:
+    """What the run's shell gets from the profile, and which variables came from it."""
+
+    label: str
+    env: dict[str, str]
+    path_prefix: tuple[str, ...]
+    prelude: str
+    variables: frozenset[str]  # the names the profile gave (not --var)
+    choices: frozenset[str] = frozenset()  # the keys the profile gave (not --choose)
+
+    def environment(self, base: Mapping[str, str]) -> dict[str, str]:
+        env = {**base, **self.env}
+        if self.path_prefix:
+            env["PATH"] = os.pathsep.join((*self.path_prefix, env.get("PATH", os.defpath)))
+        return env
+
+    def how(self, name: str) -> str:
+        """How a variable got its value, for the record."""
+        return self.label if name in self.variables else "--var"
+
+    def how_chosen(self, key: str, label: str) -> str:
+        """How an option was chosen, for the record."""
+        return f"{self.label}: {key}={label}" if key in self.choices else f"--choose {key}={label}"
+
+
+@dataclass(frozen=True)
+class Applied:
+    profile: LoadedProfile
+    checklist: Checklist
+    plan: Plan
+    answers: tuple[Prerecorded, ...]
+    checks: tuple[Attached, ...]
+    rewrites: dict[Rule, list[int]]
+
+    @property
+    def variables(self) -> dict[str, str]:
+        return dict(self.profile.spec.variables)
+
+    @property
+    def choices(self) -> dict[str, str]:
+        return dict(self.profile.spec.choices)
+
+    def setup(self, given: Mapping[str, str] | None = None, chosen: Mapping[str, str] | None = None) -> RunSetup:
+        """The shell's set-up; `given` (--var) and `chosen` (--choose) win over the profile's."""
+        spec = self.profile.spec
+        names = frozenset(n for n in (*spec.variables, *spec.secrets) if n not in (given or {}))
+        keys = frozenset(k for k in spec.choices if k not in (chosen or {}))
+        prefix = tuple(absolute_prefix(self.profile))
+        return RunSetup(self.profile.label, dict(spec.env), prefix, spec.prelude, names, keys)
+
+
+def apply(profile: LoadedProfile, checklist: Checklist) -> Applied:
+    """The checklist as it runs in the profile's environment; every entry checked against its plan."""
+    checklist = _with_secret_fields(checklist, profile)
+    written = planning.build(checklist)  # entries name items as the checklist's author wrote them
+    _check_choices(written, profile)
+    answers = _answers(written, profile)
+    rewriter = Rewriter.of(profile.spec.rewrite)
+    checklist = rewriter.checklist(checklist)
+    attached = []
+    for index, entry in enumerate(profile.spec.checks):
+        check = _attached(written, profile, index, entry)
+        step = written.step(check.after)
+        assert step is not None
+        # Written like the checklist (production names), rewritten like the checklist's own checks.
+        check = dataclasses.replace(check, raw=rewriter.text(check.raw, step.line)[0])
+        checklist = _insert_check(checklist, step.line, check.raw)
+        attached.append(check)
+    return Applied(profile, checklist, planning.build(checklist), tuple(answers), tuple(attached), rewriter.lines)
+
+
+def _with_secret_fields(checklist: Checklist, profile: LoadedProfile) -> Checklist:
+    """Names the profile declares secret are secret in this run, whatever they are called."""
+    added = [
+        Field(0, name, f"secret from ${ref.env} ({profile.label})", secret=True)
+        for name, ref in profile.spec.secrets.items()
+        if not is_secret(checklist, name)
+    ]
+    if not added:
+        return checklist
+    names = {f.name for f in added}
+    kept = tuple(f for f in checklist.fields if f.name not in names)
+    return dataclasses.replace(checklist, fields=(*kept, *added))
+
+
+def _check_choices(plan: Plan, profile: LoadedProfile) -> None:
+    for key, wanted in profile.spec.choices.items():
+        problem = planning.choice_problem(plan, key, wanted)
+        if problem:
+            raise profile.error(("choices", key), f"{key}: {wanted}: {problem}", "golive plan shows the choices")
+
+
+def _answers(plan: Plan, profile: LoadedProfile) -> list[Prerecorded]:
+    out: list[Prerecorded] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(profile.spec.answers):
+        loc = ("answers", index)
+        line = profile.line(*loc)
+        for step in _answered(plan, profile, loc, entry):
+            if step.id in seen:
+                raise profile.error(loc, f"{step.id} is answered twice", f"first at line {seen[step.id]}")
+            seen[step.id] = line
+            if entry.answer == "allow" and (step.command is None or not step.command.destructive):
+                raise profile.error(loc, f"{step.id} is not a destructive command: allow answers only those")
+            need, verb = ANSWERS[entry.answer][step.kind]
+            out.append(Prerecorded(step.id, need, verb, entry.answer, entry.by, entry.reason, line))
+    return out
+
+
+def _answered(plan: Plan, profile: LoadedProfile, loc: tuple[str, int], entry: AnswerEntry) -> list[PlanStep]:
+    kinds = tuple(ANSWERS[entry.answer])
+    what = f"answer {entry.answer} is for " + " and ".join(_WHAT[k] for k in kinds)
+    if entry.item is not None:
+        return [by_id(plan, profile, (*loc, "item"), entry.item, kinds, what)]
+    if entry.items is not None:
+        return [by_id(plan, profile, (*loc, "items", i), ref, kinds, what) for i, ref in enumerate(entry.items)]
+    if entry.text is not None:
+        return [by_text(plan, profile, (*loc, "text"), entry.text, kinds, what)]
+    assert entry.section is not None
+    steps = by_section(plan, profile, (*loc, "section"), entry.section, kinds, "of that kind: " + what)
+    return [s for s in steps if not s.prechecked]
+
+
+def _attached(plan: Plan, profile: LoadedProfile, index: int, entry: CheckEntry) -> Attached:
+    loc = ("checks", index)
+    kinds, what = tuple(Kind), "a check can follow it"
+    if entry.after is not None:
+        step = by_id(plan, profile, (*loc, "after"), entry.after, kinds, what)
+    else:
+        assert entry.text is not None
+        step = by_text(plan, profile, (*loc, "text"), entry.text, kinds, what)
+    return Attached(step.id, profile.line(*loc), _flow(entry.check))
+
+
+def _flow(spec: Any) -> str:
+    """A check as one line of YAML flow style, the way a `<!-- golive: {…} -->` comment holds it."""
+    return str(yaml.safe_dump(spec, default_flow_style=True, sort_keys=False, width=1_000_000)).strip()
+
+
+def _insert_check(checklist: Checklist, line: int, raw: str) -> Checklist:
+    """A `Check` item placed right after the item at `line` (or the block holding it)."""
+    check = Check(line, raw, "profile", fenced=False)
+    done = [False]
+
+    def items(seq: tuple[AnyItem, ...]) -> tuple[AnyItem, ...]:
+        out: list[AnyItem] = []
+        for item in seq:
+            if not done[0] and isinstance(item, Task | Step) and _inside(item.children, line) and item.line != line:
+                item = dataclasses.replace(item, children=items(item.children))
+            out.append(item)
+            if not done[0] and _holds(item, line):
+                out.append(check)
+                done[0] = True
+        return tuple(out)
+
+    def section(s: Section) -> Section:
+        return dataclasses.replace(s, items=items(s.items), sections=tuple(section(c) for c in s.sections))
+
+    return dataclasses.replace(
+        checklist, items=items(checklist.items), sections=tuple(section(s) for s in checklist.sections)
+    )
+
+
+def _holds(item: AnyItem, line: int) -> bool:
+    if isinstance(item, Commands):
+        return item.line <= line <= item.end_line
+    return item.line == line
+
+
+def _inside(items: tuple[AnyItem, ...], line: int) -> bool:
+    return any(_holds(i, line) or (isinstance(i, Task | Step) and _inside(i.children, line)) for i in items)

@@ -1,0 +1,105 @@
+"""The shape of an environment profile, as pydantic models: what each key may hold.
+
+Only the shape lives here. Rules that need the file's lines (a secret-named variable, answers
+in a profile that forbids them) are checked in load.py; rules that need the checklist (which
+item an answer names) in apply.py.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+
+def _text(value: Any) -> Any:
+    """YAML reads `8001`, `true` and `1.5` as numbers and booleans; a profile means the text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+
+# What a pre-recorded answer can be (apply.py says to which items each applies).
+NEEDS_REASON = ("skip", "fail", "failed")
+Verb = Literal["confirm", "done", "skip", "fail", "passed", "failed", "allow"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecretRef(_Strict):
+    """A secret by reference: the name of the environment variable that holds it."""
+
+    env: str = Field(min_length=1)
+
+
+class AnswerEntry(_Strict):
+    """A pre-recorded answer: which items, who answers, what, and why."""
+
+    item: Text | None = None
+    items: list[Text] | None = None
+    text: str | None = None
+    section: str | None = None
+    by: str = Field(min_length=1)
+    answer: Verb
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _one_way_to_name_items(self) -> AnswerEntry:
+        named = [k for k in ("item", "items", "text", "section") if getattr(self, k) is not None]
+        if len(named) != 1:
+            raise ValueError(
+                "name the items with exactly one of item, items, text, section"
+                + (f" (this entry has {', '.join(named)})" if named else "")
+            )
+        if self.answer in NEEDS_REASON and not self.reason.strip():
+            raise ValueError(f"answer {self.answer} needs a reason")
+        return self
+
+
+class CheckEntry(_Strict):
+    """A typed check (PRODUCT.md §4) attached after an item of the checklist."""
+
+    after: Text | None = None
+    text: str | None = None
+    check: dict[str, Any] | list[dict[str, Any]]
+
+    @model_validator(mode="after")
+    def _one_anchor(self) -> CheckEntry:
+        if (self.after is None) == (self.text is None):
+            raise ValueError("name the item the check follows with exactly one of after, text")
+        if not self.check:
+            raise ValueError("check is empty")
+        return self
+
+
+class Rewrites(_Strict):
+    """Literal replacements, production value -> this environment's value."""
+
+    urls: dict[str, Text] = {}
+    hosts: dict[str, Text] = {}
+    paths: dict[str, Text] = {}
+    text: dict[str, Text] = {}
+
+
+class Profile(_Strict):
+    name: str = Field(default="", max_length=100)
+    description: str = ""
+    allow_prerecorded: bool = True
+    variables: dict[str, Text] = {}
+    secrets: dict[str, SecretRef] = {}
+    choices: dict[Text, Text] = {}
+    answers: list[AnswerEntry] = []
+    rewrite: Rewrites = Rewrites()
+    path_prefix: list[str] = []
+    env: dict[str, Text] = {}
+    prelude: str = ""
+    checks: list[CheckEntry] = []
+
+
+TOP_KEYS = tuple(Profile.model_fields)

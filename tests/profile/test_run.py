@@ -1,0 +1,279 @@
+"""Real runs with a profile (real golive processes, real bash, real SQLite), on the seeds' own text:
+pre-recorded answers attributed and marked, secrets by reference never written down, the shell set up
+by the profile, and a resume that applies exactly the profile the run started with."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import stat
+import subprocess
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from golive.model import Commands
+from golive.parse import parse_file
+from golive.record.events import EventType
+from golive.record.store import Store
+from tests.conftest import seed
+from tests.helpers import golive
+
+
+def seed_block(prefix: str, line: int) -> str:
+    """The fenced block of a seed that holds `line`, exactly as written."""
+    path = seed(prefix)
+    for _section, item in parse_file(path).walk():
+        if isinstance(item, Commands) and item.line <= line <= item.end_line:
+            return textwrap.dedent("\n".join(path.read_text().split("\n")[item.line - 1 : item.end_line]))
+    raise AssertionError(f"no block at {prefix}:{line}")
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text).lstrip())
+    return path
+
+
+def run(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return golive(*args, cwd=tmp_path, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def show(tmp_path: Path, run_id: str = "last") -> dict[str, Any]:
+    r = run(tmp_path, "show", run_id, "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)  # type: ignore[no-any-return]
+
+
+def steps(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["id"]: s for s in report["steps"]}
+
+
+def line_of(path: Path, text: str) -> str:
+    return "L" + str(next(n for n, line in enumerate(path.read_text().split("\n"), 1) if text in line))
+
+
+# Seed 003, Step 5: the .env under /var/www/employee-system is reviewed, rewritten and locked down;
+# then its checklist, and the QA Lead's sign-off.
+def employees(tmp_path: Path, after: str = "") -> Path:
+    return write(
+        tmp_path / "DEPLOY.md",
+        "# Employee Management System\n\n## Deployment Steps\n\n#### Step 5: Update Environment Variables\n"
+        + seed_block("003", 224)
+        + "\n\n**Checklist**:\n- [ ] Environment variables updated\n- [ ] Permissions set correctly\n\n"
+        + after
+        + "## Deployment Sign-Off\n\n**Sign-Off**:\n- [ ] QA Lead: _________________\n",
+    )
+
+
+def stand_in_app(tmp_path: Path) -> Path:
+    app = tmp_path / "app"
+    (app / "backend").mkdir(parents=True)
+    (app / "backend" / ".env").write_text("DATABASE_URL=sqlite:///old.db\n")
+    return app
+
+
+PROFILE = """
+    name: rehearsal
+    variables:
+      DATABASE_URL: "postgresql://127.0.0.1:5432/employees_rehearsal"
+    rewrite:
+      paths: {"/var/www/employee-system": "${REHEARSAL_DIR}/app"}
+    answers:
+      - text: "Environment variables updated"
+        by: "Ana Lima (DevOps)"
+        answer: confirm
+        reason: ".env rewritten by the step above"
+      - text: "Permissions set correctly"
+        by: "Ana Lima (DevOps)"
+        answer: confirm
+      - text: "QA Lead"
+        by: "Quinn (QA lead)"
+        answer: confirm
+"""
+
+
+def test_pre_recorded_answers_let_the_run_pass_attributed_and_marked(tmp_path: Path) -> None:
+    checklist, app = employees(tmp_path), stand_in_app(tmp_path)
+    profile = write(tmp_path / "rehearsal.yaml", PROFILE)
+    env = {"REHEARSAL_DIR": str(tmp_path)}
+    r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes", env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    dotenv = app / "backend" / ".env"
+    assert "DATABASE_URL=postgresql://127.0.0.1:5432/employees_rehearsal\n" in dotenv.read_text()
+    assert stat.S_IMODE(dotenv.stat().st_mode) == 0o600
+    sha = hashlib.sha256(profile.read_bytes()).hexdigest()
+    mark = f"pre-recorded by profile rehearsal ({sha[:12]})"
+    report = show(tmp_path)
+    assert report["run"]["profile"] == {"name": "rehearsal", "path": str(profile), "sha256": sha}
+    s = steps(report)
+    updated, permissions = line_of(checklist, "Environment variables updated"), line_of(checklist, "Permissions set")
+    assert s[updated]["status"] == "confirmed" and s[updated]["actor"] == "Ana Lima (DevOps)"
+    assert s[updated]["reason"] == ".env rewritten by the step above" and s[updated]["prerecorded"] == mark
+    assert s[permissions]["prerecorded"] == mark
+    signoff = s[line_of(checklist, "QA Lead")]
+    assert (signoff["status"], signoff["actor"], signoff["role"]) == ("confirmed", "Quinn (QA lead)", "QA Lead")
+    assert signoff["prerecorded"] == mark
+    assert all(step["prerecorded"] is None for step in s.values() if step["kind"] == "command")
+    md = run(tmp_path, "report", "last", "--format", "md").stdout
+    assert "- [x] QA Lead: _________________ — *✅ confirmed by Quinn (QA lead) (QA Lead) at " in md
+    assert md.count(mark) == 3 and f"environment profile `rehearsal` ({profile}, sha256 `{sha[:12]}…`)" in md
+    for fmt in ("html", "junit"):
+        assert mark in run(tmp_path, "report", "last", "--format", fmt).stdout
+    shown = run(tmp_path, "show", "last", env={"COLUMNS": "220"}).stdout
+    assert f"{mark}: .env rewritten by the step above" in shown and f"{mark}: QA Lead" in shown
+    # The record names the profile, its sha256 and text; its answers are events in the people's names.
+    store = Store.open(tmp_path / "golive-home")
+    events = store.events(store.runs(1)[0].id)
+    started = events[0].data["profile"]
+    assert (started["name"], started["sha256"], started["text"]) == ("rehearsal", sha, profile.read_text())
+    answers = [e for e in events if e.type == EventType.ANSWER]
+    assert [(e.actor, e.data["prerecorded"]) for e in answers] == [
+        ("Ana Lima (DevOps)", f"profile rehearsal ({sha[:12]})"),
+        ("Ana Lima (DevOps)", f"profile rehearsal ({sha[:12]})"),
+        ("Quinn (QA lead)", f"profile rehearsal ({sha[:12]})"),
+    ]
+
+
+def test_without_its_answers_the_same_run_waits_for_a_person(tmp_path: Path) -> None:
+    checklist, _app = employees(tmp_path), stand_in_app(tmp_path)
+    profile = write(tmp_path / "rehearsal.yaml", PROFILE.split("    answers:")[0])
+    r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes",
+            env={"REHEARSAL_DIR": str(tmp_path)})  # fmt: skip
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert show(tmp_path)["paused"]["item"] == line_of(checklist, "Environment variables updated")
+
+
+def test_a_profile_that_forbids_pre_recorded_answers_refuses_them_before_a_run_exists(tmp_path: Path) -> None:
+    checklist = employees(tmp_path)
+    profile = write(tmp_path / "production.yaml", "name: production\nallow_prerecorded: false\n" + textwrap.dedent(
+        PROFILE.split("    answers:")[1].join(["answers:", ""])))  # fmt: skip
+    r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes",
+            env={"REHEARSAL_DIR": str(tmp_path)})  # fmt: skip
+    assert r.returncode == 2
+    assert f"{profile.resolve()}:3: profile production forbids pre-recorded answers" in r.stderr
+    assert json.loads(run(tmp_path, "runs", "--json").stdout) == []
+
+
+def test_secrets_by_reference_reach_the_commands_and_never_the_record(tmp_path: Path) -> None:
+    # Seed 004's bot configuration: BOT_TOKEN and ADMIN_PASSWORD are placeholders the profile fills by reference.
+    checklist = write(
+        tmp_path / "DEPLOY.md",
+        "# RecruitSmart Admin\n\n## Deployment\n\n### Bot Configuration\n\n"
+        + seed_block("004", 49)
+        + '\n\n### Use them\n\n```bash\nprintf %s "$ADMIN_PASSWORD" | sha256sum > admin.sha\n'
+        + 'echo "bot $BOT_TOKEN admin $ADMIN_USER:$ADMIN_PASSWORD"\n```\n',
+    )
+    profile = write(
+        tmp_path / "rehearsal.yaml",
+        """
+        name: rehearsal
+        secrets:
+          ADMIN_PASSWORD: {env: REHEARSAL_ADMIN_PASSWORD}
+          BOT_TOKEN: {env: REHEARSAL_BOT_TOKEN}
+        """,
+    )
+    password, token = "correct-horse-battery-staple", "7654321:rehearsal-bot-token-value"
+    secrets = {"REHEARSAL_ADMIN_PASSWORD": password, "REHEARSAL_BOT_TOKEN": token}
+    r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes", env=secrets)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (tmp_path / "admin.sha").read_text().split()[0] == hashlib.sha256(password.encode()).hexdigest()
+    for fmt in ("md", "html", "json", "junit"):
+        run(tmp_path, "report", "last", "--format", fmt, "-o", str(tmp_path / "golive-home" / f"report.{fmt}"))
+    leaked = [
+        str(p)
+        for p in (tmp_path / "golive-home").rglob("*")
+        if p.is_file() and (password.encode() in p.read_bytes() or token.encode() in p.read_bytes())
+    ]
+    assert leaked == [] and password not in r.stdout and token not in r.stdout
+    assert "bot *** admin admin:***" in r.stdout
+    missing = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes")
+    assert missing.returncode == 2
+    assert "secret ADMIN_PASSWORD needs $REHEARSAL_ADMIN_PASSWORD, which is not set" in missing.stderr
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_path_prefix_environment_and_prelude_reach_the_commands(tmp_path: Path) -> None:
+    # Seed 003, Step 2: stop the application (systemd, Docker or PM2), then check it no longer answers.
+    heading = "# Employees\n\n## Deployment\n\n### Step 2: Stop Application\n"
+    checklist = write(tmp_path / "DEPLOY.md", heading + seed_block("003", 157))
+    bin_dir = tmp_path / "stand-ins"
+    bin_dir.mkdir()
+    compose = bin_dir / "docker-compose"
+    compose.write_text('#!/usr/bin/env bash\necho "docker-compose $* project=$COMPOSE_PROJECT_NAME" >>"$STANDIN_LOG"\n')
+    compose.chmod(0o755)
+    profile = write(
+        tmp_path / "rehearsal.yaml",
+        f"""
+        name: rehearsal
+        choices: {{"Step 2": docker}}
+        rewrite:
+          urls: {{"http://localhost:8000": "http://127.0.0.1:{closed_port()}"}}
+        path_prefix: [stand-ins]
+        env:
+          STANDIN_LOG: "${{LOGS}}/calls.log"
+        prelude: |
+          export COMPOSE_PROJECT_NAME="employees-$(basename "$LOGS")"
+        """,
+    )
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes",
+            env={"LOGS": str(logs)})  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (logs / "calls.log").read_text() == "docker-compose down project=employees-logs\n"
+    s = steps(show(tmp_path))
+    assert s[line_of(checklist, "docker-compose down")]["status"] == "passed"
+    assert s[line_of(checklist, "pm2 stop all")]["status"] == "not_run"
+    chosen = s["C" + line_of(checklist, "sudo systemctl stop")[1:]]
+    assert chosen["reason"].startswith("option 2: Docker (profile rehearsal (") and "Step 2=docker" in chosen["reason"]
+    health = s[line_of(checklist, "curl http://localhost:8000/health")]
+    assert health["status"] == "passed" and "expected to fail" in health["reason"]
+    assert health["text"].startswith("curl http://127.0.0.1:")
+
+
+def test_a_prelude_that_fails_fails_the_run_before_any_step(tmp_path: Path) -> None:
+    checklist = write(tmp_path / "DEPLOY.md", "# D\n\n## Steps\n\n```bash\ntouch ran\n```\n")
+    profile = write(tmp_path / "p.yaml", "prelude: |\n  source ./missing-rehearsal-env.sh\n")
+    r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes")
+    assert r.returncode == 1 and not (tmp_path / "ran").exists()
+    report = show(tmp_path)
+    assert report["run"]["status"] == "failed" and report["steps"][0]["status"] == "pending"
+    assert "the prelude of profile p (" in r.stdout and "missing-rehearsal-env.sh" in r.stdout
+    assert "missing-rehearsal-env.sh" in report["warnings"][0]
+
+
+def test_a_resume_applies_the_same_profile_and_refuses_a_changed_one(tmp_path: Path) -> None:
+    later = "### Verify\n\n```bash\nstat -c %a /var/www/employee-system/backend/.env\n# Expected: 600\n```\n\n"
+    checklist, _app = employees(tmp_path, after=later), stand_in_app(tmp_path)
+    text = PROFILE.split("    answers:")[0] + "    secrets:\n      ADMIN_PASSWORD: {env: REHEARSAL_ADMIN_PASSWORD}\n"
+    profile = write(tmp_path / "rehearsal.yaml", text)
+    env = {"REHEARSAL_DIR": str(tmp_path), "REHEARSAL_ADMIN_PASSWORD": "s3cret-for-the-rehearsal"}
+    first = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes", env=env)
+    assert first.returncode == 3, first.stdout + first.stderr
+    run_id = show(tmp_path)["run"]["id"]
+    for item in ("Environment variables updated", "Permissions set", "QA Lead"):
+        assert run(tmp_path, "confirm", run_id, line_of(checklist, item), "--as", "Ana").returncode == 0
+    original = profile.read_bytes()
+    profile.write_bytes(original + b"# tuned after the run started\n")
+    changed = run(tmp_path, "resume", run_id, env=env)
+    assert changed.returncode == 2 and f"profile {profile.resolve()} changed since run {run_id}" in changed.stderr
+    profile.write_bytes(original)
+    no_secret = run(tmp_path, "resume", run_id, env={"REHEARSAL_DIR": str(tmp_path)})
+    assert no_secret.returncode == 2 and "$REHEARSAL_ADMIN_PASSWORD, which is not set" in no_secret.stderr
+    # Even with the environment changed, the resumed run rewrites as it started: ${REHEARSAL_DIR} was recorded.
+    resumed = run(tmp_path, "resume", run_id, env={**env, "REHEARSAL_DIR": "/nowhere"})
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    verify = steps(show(tmp_path))[line_of(checklist, "stat -c %a")]
+    assert verify["status"] == "passed" and verify["text"] == f"stat -c %a {tmp_path}/app/backend/.env"
+    # Rolling back is never refused for it: the run is undone with the profile it recorded.
+    profile.write_bytes(original + b"# tuned again\n")
+    rollback = run(tmp_path, "rollback", run_id, env=env)
+    assert rollback.returncode == 0, rollback.stdout + rollback.stderr
+    assert "the rollback applies the profile as the run recorded it" in rollback.stdout
