@@ -50,7 +50,7 @@ def test_a_choice_naming_no_option_says_which_options_there_are(tmp_path: Path) 
     checklist = tmp_path / "DEPLOY.md"
     shutil.copy(seed("001"), checklist)
     r = golive("run", str(checklist), "--dry-run", "--choose", "Step 2=bogus", cwd=tmp_path)
-    assert r.returncode == 2 and "has no such option" in r.stderr and "systemd" in r.stderr
+    assert r.returncode == 2 and "has no option 'bogus'" in r.stderr and "1. systemd" in r.stderr
 
 
 def test_durations_take_units(tmp_path: Path, isolated_home: Path) -> None:
