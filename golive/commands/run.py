@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import threading
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -52,6 +54,7 @@ def run(
             "wait for it to finish or pause; a dead holder's lease expires within 30 s",
         )
     options.workdir = str(Path(options.workdir).resolve())
+    _ctrl_c_to_the_engine()
     run_ = store.create_run(
         path=path,
         sha256=checklist.sha256,
@@ -126,6 +129,7 @@ def resume(ref: str, given: dict[str, Any], out: TextIO | None = None, rollback_
     except OSError:
         pass
     actor = identity(options.acting_as)
+    _ctrl_c_to_the_engine()
     return _go(store, run_, plan, options, actor, resumed=True, out=out, rollback_only=rollback_only, setup=setup)
 
 
@@ -165,6 +169,13 @@ def _go(
     if code == 3:
         console.print(f"then: golive resume {run_.id}")
     return code
+
+
+def _ctrl_c_to_the_engine() -> None:
+    """From here a run exists: Ctrl-C waits for the engine, which records a pause or an abort for it,
+    so no run is ever left "running" by a Ctrl-C that came a moment too early."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _refuse_bad_annotations(checklist: Checklist) -> None:

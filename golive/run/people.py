@@ -15,12 +15,14 @@ import contextlib
 import getpass
 import os
 import re
+import select
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import NoReturn, Protocol
+from typing import NoReturn, Protocol, TextIO, cast
 
 from rich.console import Console
 from rich.markup import escape
@@ -182,6 +184,7 @@ class Terminal:
         self.run_id = run_id
         self.nobody = Nobody(run_id, "skip" if manual == "skip" else "pause")
         self.manual = manual
+        self.stream = cast(TextIO, _TerminalInput()) if sys.stdin.isatty() else None
 
     # --- asking ------------------------------------------------------------------------------------------
 
@@ -200,28 +203,28 @@ class Terminal:
         """A one-letter choice; the question shows the choices once, and what Enter means."""
         if default is not None:
             question += f" (Enter: {_word(question, default)})"
-        keys = list(choices)
+        return self._input(item, lambda: self._prompt(question, list(choices), default))
 
-        def ask() -> str:
-            if default is None:  # no default: Enter is no answer, and the question is asked again
-                return Prompt.ask(
-                    escape(question), choices=keys, show_choices=False, show_default=False, console=self.console
-                )
+    def _prompt(
+        self, question: str, choices: list[str] | None = None, default: str | None = None, password: bool = False
+    ) -> str:
+        """One rich prompt: "[y]es" is text, not markup; the choices are in the question, said once.
+        Without a default, Enter is no answer and the question is asked again."""
+        stream = None if password else self.stream
+        if default is None:
             return Prompt.ask(
-                escape(question),  # "[y]es" is text here, not rich markup
-                choices=keys,
-                default=default,
-                show_choices=False,
-                show_default=False,
-                console=self.console,
-            )
-
-        return self._input(item, ask)
+                escape(question), choices=choices, show_choices=False, password=password, console=self.console,
+                stream=stream,
+            )  # fmt: skip
+        return Prompt.ask(
+            escape(question), choices=choices, default=default, show_choices=False, show_default=False,
+            password=password, console=self.console, stream=stream,
+        )  # fmt: skip
 
     def _reason(self, item: str, question: str) -> str | None:
         """A reason, never empty: asked again until one is given; None when input ended."""
         while True:
-            reason = self._input(item, lambda: Prompt.ask(escape(question), console=self.console))
+            reason = self._input(item, lambda: self._prompt(question))
             if reason is None or reason.strip():
                 return reason.strip() if reason else None
             self.console.print("  a reason is required")
@@ -240,10 +243,7 @@ class Terminal:
         question = "  interrupted: [p]ause the run, to resume later / [a]bort it (Enter: pause)"
         try:
             with _ctrl_c_raises():
-                key = Prompt.ask(
-                    escape(question), choices=["p", "a"], default="p", show_choices=False, show_default=False,
-                    console=self.console,
-                )  # fmt: skip
+                key = self._prompt(question, ["p", "a"], "p")
         except (EOFError, KeyboardInterrupt):
             key = "p"  # Ctrl-C again, or nobody there: the safe one
         if key == "a":
@@ -284,11 +284,11 @@ class Terminal:
             question = f"  {label} [{name}] ({' / '.join(choices)})"
             value = self._input(
                 name,
-                lambda: Prompt.ask(escape(question), choices=list(choices), show_choices=False, console=self.console),
+                lambda: self._prompt(question, list(choices)),
             )
         else:
             question = f"  {label} [{name}]{hint}"
-            value = self._input(name, lambda: Prompt.ask(escape(question), password=secret, console=self.console))
+            value = self._input(name, lambda: self._prompt(question, password=secret))
         if value is None:
             return self.nobody.field(name, label, secret, choices, example)
         return Answer("value", value=value)
@@ -340,10 +340,7 @@ class Terminal:
         question = f"  watched for {seconds:.0f} s: keep watching? [n]o, stop it / 30 [s] more / 2 [m]in more"
         try:
             with _ctrl_c_raises():
-                key = Prompt.ask(
-                    escape(question + " (Enter: no)"), choices=["n", "s", "m"], default="n", show_choices=False,
-                    show_default=False, console=self.console,
-                )  # fmt: skip
+                key = self._prompt(question + " (Enter: no)", ["n", "s", "m"], "n")
         except EOFError:
             return 0.0  # nobody at the terminal: the window was all there is
         except KeyboardInterrupt:
@@ -357,6 +354,20 @@ class Terminal:
             self.console.print(f"    {escape(line)}")
         key = self._ask("", "  leave them running (the deployed service) or stop them? [l]eave / [s]top", "ls", "l")
         return Answer("stop") if key == "s" else Answer("leave")
+
+
+class _TerminalInput:
+    """The terminal's input for prompts, read once a line is there: waiting in select() slices lets
+    Python run a Ctrl-C handler within a fraction of a second. A plain blocking read() can miss a
+    Ctrl-C that lands between Python's last signal check and the read, and wait for Enter."""
+
+    def readline(self) -> str:
+        while not select.select([sys.stdin.fileno()], [], [], 0.2)[0]:
+            pass
+        line = sys.stdin.readline()  # a terminal in line mode hands over one whole line
+        if not line:
+            raise EOFError
+        return line.rstrip("\n")
 
 
 @contextlib.contextmanager
