@@ -189,6 +189,12 @@ _RUN_OPTIONS = [
         metavar="NAME",
         help="Who is acting (default: the --as the run started with, GOLIVE_USER, git user, OS user).",
     ),
+    click.option(
+        "--concurrency",
+        type=click.IntRange(1, 1000),
+        default=None,
+        help="Checks run at once when several follow each other (default 32).",
+    ),
 ]
 
 
@@ -332,6 +338,16 @@ def set_cmd(run_id: str, assignments: tuple[str, ...], as_: str | None) -> None:
     from golive.commands.answers import set_fields
 
     _run(lambda: set_fields(run_id, list(assignments), as_, sys.stdout))
+
+
+@cli.command("checks")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@click.option("--schema", "as_schema", is_flag=True, help="The JSON Schema of an annotation.")
+def checks_cmd(as_json: bool, as_schema: bool) -> None:
+    """Every check type and its options (```golive annotations)."""
+    from golive.commands.checks import checks
+
+    _run(lambda: checks(sys.stdout, as_json, as_schema))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

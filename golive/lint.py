@@ -38,6 +38,7 @@ def lint(plan: Plan) -> list[Finding]:
     found += _sections(c)
     found += _fields(c)
     found += _destructive_and_secrets(plan)
+    found += _check_names(c)
     return sorted(set(found), key=lambda f: (f.line, {"error": 0, "warning": 1, "note": 2}[f.severity], f.code))
 
 
@@ -65,8 +66,8 @@ def _placeholders(plan: Plan, declared: set[str]) -> list[Finding]:
 def _blocks(c: Checklist) -> list[Finding]:
     out = []
     for section, item in c.walk():
-        if isinstance(item, Check) and item.error:
-            out.append(Finding(item.error_line or item.line, "error", "annotation", item.error))
+        if isinstance(item, Check):
+            out += [Finding(err.line, "error", "annotation", str(err)) for err in item.errors]
         if isinstance(item, Commands | Content):
             if not item.closed:
                 out.append(
@@ -112,7 +113,9 @@ def _sections(c: Checklist) -> list[Finding]:
         blocks = [i for i in s.items if isinstance(i, Commands) and i.commands]
         if not blocks:
             continue
-        verified = any(cmd.expectations for b in blocks for cmd in b.commands)
+        verified = any(cmd.expectations for b in blocks for cmd in b.commands) or any(
+            isinstance(i, Check) and i.specs for i in s.items
+        )
         confirmed = any(isinstance(i, Task) for i in s.items) or any(b.instructions for b in blocks)
         if not verified and not confirmed:
             out.append(
@@ -173,4 +176,32 @@ def _destructive_and_secrets(plan: Plan) -> list[Finding]:
                     f"environment instead",
                 )
             )
+    return out
+
+
+def _check_names(c: Checklist) -> list[Finding]:
+    """`needs` and `wait` must name a check that exists; two checks may not share a name."""
+    specs = [spec for _section, item in c.walk() if isinstance(item, Check) for spec in item.specs]
+    named: dict[str, int] = {}
+    out = []
+    for spec in specs:
+        if spec.name and spec.name in named:
+            out.append(
+                Finding(
+                    spec.lines.get("name", spec.line),
+                    "error",
+                    "annotation",
+                    f"name: another check (line {named[spec.name]}) is named {spec.name!r}",
+                )
+            )
+        named.setdefault(spec.name, spec.line)
+    for spec in specs:
+        wanted = [("needs", n) for n in spec.needs]
+        if spec.type == "wait" and isinstance(spec.data.get("wait"), str):
+            wanted.append(("wait", spec.data["wait"]))
+        for key, name in wanted:
+            if name not in named:
+                out.append(
+                    Finding(spec.lines.get(key, spec.line), "error", "annotation", f"{key}: no check is named {name!r}")
+                )
     return out

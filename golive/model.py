@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class SectionKind(StrEnum):
@@ -199,15 +200,44 @@ class ExpectedBlock(Item):
 
 
 @dataclass(frozen=True)
+class CheckSpec:
+    """One typed check as written and validated (golive/checks models the options of each type)."""
+
+    line: int  # the line of its first key
+    type: str  # http, tcp, sql, …
+    data: dict[str, Any] = field(compare=False)  # the YAML as written; `{{ VAR }}` filled at run time
+    lines: dict[str, int] = field(compare=False)  # "expect.status" -> the line of that key
+    summary: str  # what it checks, in one line, for plans and reports
+    name: str = ""
+    needs: tuple[str, ...] = ()  # names of checks that must pass first
+    uses: tuple[str, ...] = ()  # variables its templates read
+    captures: tuple[str, ...] = ()  # variables it sets (http `capture`)
+
+
+@dataclass(frozen=True)
+class CheckError:
+    """What is wrong in an annotation: the line of the offending key, the key, and why."""
+
+    line: int
+    key: str  # "expect.status"; "" for the annotation as a whole
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}" if self.key else self.message
+
+
+@dataclass(frozen=True)
 class Check(Item):
-    """A typed check annotation, kept raw for the checks library."""
+    """A typed check annotation: its checks, validated, or what is wrong with each."""
 
     raw: str
     source: str  # "fence" | "comment"
-    error: str = ""  # YAML error, with the line inside the file
+    error: str = ""  # the first problem, with the line inside the file
     error_line: int = 0
     fenced: bool = True
     kind: str = "check"
+    specs: tuple[CheckSpec, ...] = ()
+    errors: tuple[CheckError, ...] = ()
 
 
 @dataclass(frozen=True)

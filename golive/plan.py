@@ -8,13 +8,15 @@ field, a sign-off or a choice between alternatives. Pure: no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from golive.model import (
     AlternativeGroup,
     AnyItem,
+    Check,
     Checklist,
+    CheckSpec,
     Command,
     Commands,
     Content,
@@ -44,6 +46,7 @@ class Kind(StrEnum):
     FIELD = "field"
     SIGNOFF = "signoff"
     CHOOSE = "choose"  # pick one option of a block of alternatives
+    CHECK = "check"  # a typed check (```golive / <!-- golive: -->): golive verifies it
 
 
 # How each command is classified, in priority order (the first that applies wins).
@@ -67,6 +70,7 @@ class PlanStep:
     needs: tuple[str, ...] = ()  # fields this step needs filled before it can run
     why: tuple[str, ...] = ()  # what golive will do and why, for people
     block: int = 0  # commands: the line of their fenced block (commands are accepted a block at a time)
+    check: CheckSpec | None = None
 
     @property
     def label(self) -> str:
@@ -187,6 +191,7 @@ def build(checklist: Checklist) -> Plan:
         visit(s)
     if checklist.total_estimate is not None and estimated == 0:
         estimate = checklist.total_estimate.seconds
+    main, rollback, followups = _unique_check_ids(main, rollback, followups)
     return Plan(
         checklist, tuple(main), tuple(rollback), tuple(followups), tuple(triggers), estimate, estimated, runnable
     )
@@ -207,6 +212,10 @@ def _item(item: AnyItem, section: Section, phase: Phase, out: list[PlanStep], tr
         _items(item.children, section, phase, out, triggers)
         for f in item.fields:
             out.append(_field_step(f, section, phase))
+        # `- [ ] API is up <!-- golive: {tcp: …} -->`: the check on the item's own line verifies it.
+        checked_by_annotation = any(isinstance(c, Check) and c.line == item.line and c.specs for c in item.children)
+        if checked_by_annotation:
+            return
         if not item.fields or item.text.strip() not in {f.label for f in item.fields}:
             out.append(
                 PlanStep(
@@ -225,7 +234,7 @@ def _item(item: AnyItem, section: Section, phase: Phase, out: list[PlanStep], tr
             triggers.append((item.line, item.text))
             return
         _items(item.children, section, phase, out, triggers)
-        acts = any(isinstance(c, Task | Commands | Step | Signoff) for c in item.children)
+        acts = any(isinstance(c, Task | Commands | Step | Signoff | Check) for c in item.children)
         if not acts and item.text:
             out.append(PlanStep(f"L{item.line}", item.line, Kind.CONFIRM, phase, plain(item.text), section))
     elif isinstance(item, Commands):
@@ -247,8 +256,51 @@ def _item(item: AnyItem, section: Section, phase: Phase, out: list[PlanStep], tr
                 prechecked=item.checked,
             )
         )
+    elif isinstance(item, Check):
+        out.extend(_check_steps(item, section, phase))
     elif isinstance(item, Note):
         return
+
+
+def _check_steps(item: Check, section: Section, phase: Phase) -> list[PlanStep]:
+    """One step per check of an annotation; a fenced block's checks share its line as their block."""
+    steps = []
+    for spec in item.specs:
+        why = [f"needs {', '.join(spec.needs)}"] if spec.needs else []
+        if spec.captures:
+            why.append(f"sets {', '.join(spec.captures)}")
+        steps.append(
+            PlanStep(
+                f"L{spec.line}",
+                spec.line,
+                Kind.CHECK,
+                phase,
+                spec.summary,
+                section,
+                why=tuple(why),
+                block=item.line if item.fenced else 0,
+                check=spec,
+            )
+        )
+    return steps
+
+
+def _unique_check_ids(*lists: list[PlanStep]) -> list[list[PlanStep]]:
+    """A check written on an item's line (`- [ ] API up <!-- golive: … -->`) gets `L12.1`, `L12.2`…"""
+    taken = {s.id for steps in lists for s in steps if s.kind is not Kind.CHECK}
+    out = []
+    for steps in lists:
+        renamed = []
+        for s in steps:
+            if s.kind is Kind.CHECK and s.id in taken:
+                n = 1
+                while f"{s.id}.{n}" in taken:
+                    n += 1
+                s = replace(s, id=f"{s.id}.{n}")
+            taken.add(s.id)
+            renamed.append(s)
+        out.append(renamed)
+    return out
 
 
 def _field_step(f: Field, section: Section, phase: Phase) -> PlanStep:
@@ -407,6 +459,7 @@ class Summary:
     fields: int = 0
     signoffs: int = 0
     choices: int = 0
+    checks: int = 0
     rollback_steps: int = 0
     followups: int = 0
     destructive: int = 0
@@ -427,6 +480,8 @@ def summarize(plan: Plan) -> Summary:
             summary.signoffs += 1
         elif step.kind is Kind.CHOOSE:
             summary.choices += 1
+        elif step.kind is Kind.CHECK:
+            summary.checks += 1
     summary.rollback_steps = len(plan.rollback)
     summary.followups = len(plan.followups)
     return summary

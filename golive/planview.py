@@ -170,8 +170,21 @@ def _item(i: AnyItem, section: Section | None) -> dict[str, Any]:
             out["person_field"] = i.person_field
     elif isinstance(i, Check):
         out.update(text=i.raw, source=i.source)
+        out["checks"] = [
+            {
+                "line": c.line,
+                "type": c.type,
+                "name": c.name or None,
+                "text": c.summary,
+                "needs": list(c.needs),
+                "uses": list(c.uses),
+                "captures": list(c.captures),
+            }
+            for c in i.specs
+        ]
         if i.error:
             out.update(error=i.error, error_line=i.error_line)
+            out["errors"] = [{"line": e.line, "key": e.key, "message": e.message} for e in i.errors]
     elif isinstance(i, Table):
         out.update(
             end_line=i.end_line, text=" | ".join(i.header), header=list(i.header), rows=[list(r) for r in i.rows]
@@ -326,7 +339,14 @@ def _tree_item(node: Tree, item: AnyItem, section: Section, notes: bool) -> None
         verb = "signed" if item.checked else "sign-off"
         node.add(_line(item.line, verb, "magenta", f"{item.role}: {item.statement}".rstrip(": ")))
     elif isinstance(item, Check):
-        node.add(_line(item.line, "check", "blue", item.raw, item.error))
+        verb, style = _verb(section, "check")
+        for spec in item.specs:
+            about = [f"name {spec.name}"] if spec.name else []
+            if spec.needs:
+                about.append(f"needs {', '.join(spec.needs)}")
+            node.add(_line(spec.line, verb, "blue" if verb == "check" else style, spec.summary, ", ".join(about)))
+        for err in item.errors:
+            node.add(_line(err.line, "error", "bold red", str(err)))
     elif isinstance(item, Table) and notes:
         node.add(_line(item.line, "table", "dim", " | ".join(item.header)))
     elif isinstance(item, Note) and notes:
@@ -373,6 +393,8 @@ def summary_text(plan: Plan) -> Text:
     ):
         if s.classes.get(cls):
             parts.append(f"{s.classes[cls]} {words}")
+    if s.checks:
+        parts.append(f"{s.checks} check{'s' if s.checks != 1 else ''} golive verifies")
     parts.append(f"{s.confirms} confirmations by a person")
     if s.fields:
         parts.append(f"{s.fields} fields")

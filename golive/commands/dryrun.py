@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
 from golive.errors import EXIT_PASSED
-from golive.model import Mode
+from golive.model import CheckSpec, Mode
 from golive.parse.hazards import fill
 from golive.plan import Kind, Plan, choice_key_matches, chosen_option, is_secret, plain
 from golive.run.options import RunOptions
@@ -62,6 +63,12 @@ def dry_run(plan: Plan, options: RunOptions, out: TextIO | None, applied: Applie
                 cannot.append(f"{step.id}: observed for {options.follow_window_s:g} s when it runs")
             if cmd.destructive and not options.allow_destructive and not (answer and answer.answer == "allow"):
                 cannot.append(f"{step.id}: destructive ({cmd.destructive}), asked again")
+        elif step.kind is Kind.CHECK and step.check is not None:
+            text, missing = filled_check(step.check, values, plan)
+            w(f"  {step.id} check: {text}\n")
+            if missing:
+                cannot.append(f"{step.id}: needs {', '.join(missing)} (--var NAME=…, or set in the session first)")
+            cannot.append(f"{step.id}: {step.check.type} check: only a real run knows its result")
         elif step.kind is Kind.CHOOSE and step.group is not None:
             if step.group.id in chosen:
                 picked, how = chosen[step.group.id]
@@ -83,6 +90,24 @@ def dry_run(plan: Plan, options: RunOptions, out: TextIO | None, applied: Applie
     for line in cannot:
         w(f"  - {line}\n")
     return EXIT_PASSED
+
+
+def filled_check(check: CheckSpec, values: dict[str, str], plan: Plan) -> tuple[str, list[str]]:
+    """What a check would check, its variables filled from --var and the environment (secrets as ***)."""
+    from golive.checks.base import redact_url
+    from golive.checks.template import fill
+    from golive.parse.annotations import summary
+
+    missing: list[str] = []
+
+    def lookup(name: str) -> str:
+        value = values.get(name, os.environ.get(name))
+        if value is None:
+            missing.append(name)
+            return f"<{name}: not given>"
+        return "***" if is_secret(plan.checklist, name) else value
+
+    return redact_url(summary(check.type, fill(check.data, lookup))), missing
 
 
 def _chosen(plan: Plan, options: RunOptions, applied: Applied | None) -> dict[str, tuple[int, str]]:

@@ -52,6 +52,8 @@ class Builder:
 def _kind_by_content(items: tuple[AnyItem, ...], children: list[Section]) -> tuple[SectionKind, str]:
     if any(isinstance(i, Task | Commands | Step) for i in items):
         return SectionKind.RUN, "holds commands or tasks"
+    if any(isinstance(i, Check) and (i.specs or i.errors) for i in items):
+        return SectionKind.RUN, "holds checks"
     kinds = {c.kind for c in children}
     if SectionKind.RUN in kinds:
         return SectionKind.RUN, "its subsections run"

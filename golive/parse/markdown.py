@@ -212,10 +212,11 @@ class _Reader:
         rest = node.children[1:] if head is not None and head.type == "paragraph" else node.children
         raw = head.inline.content if head is not None and head.type == "paragraph" and head.inline else ""
         line = node.line
+        raw, annotations = _annotations_in(raw, line)
         if raw.startswith(_TASK):
             checked = raw[1] in "xX"
             text = raw[3:].strip()
-            children = tuple(self.items(rest, section))
+            children = (*annotations, *self.items(rest, section))
             found = [f for i, ln in enumerate(text.split("\n")) for f in fields.fields_in_line(ln, line + i)]
             if section.kind is SectionKind.SIGNOFF:
                 # A blank on a sign-off line is the approver's name: the sign-off records it.
@@ -225,7 +226,7 @@ class _Reader:
             trigger = sections.is_trigger_rule(section.why)
             out.append(Task(line, _one_line(text), checked, tuple(found), children, trigger=trigger))
             return
-        children = tuple(self.items(rest, section))
+        children = (*annotations, *self.items(rest, section))
         text = _one_line(raw)
         if head is not None and head.type == "paragraph":
             for f in (f for i, ln in enumerate(raw.split("\n")) for f in fields.fields_in_line(ln, line + i)):
@@ -289,6 +290,16 @@ class _Reader:
         for m in _GOLIVE_COMMENT.finditer(node.token.content):
             line = node.line + node.token.content[: m.start()].count("\n")
             out.append(from_comment(m.group(1), line))
+
+
+def _annotations_in(raw: str, line: int) -> tuple[str, list[AnyItem]]:
+    """`- [ ] API is up <!-- golive: {tcp: "localhost:8000"} -->`: the item's text, and its checks."""
+    if "golive:" not in raw:
+        return raw, []
+    found: list[AnyItem] = []
+    for offset, text in enumerate(raw.split("\n")):
+        found += [from_comment(m.group(1), line + offset) for m in _GOLIVE_COMMENT.finditer(text)]
+    return _GOLIVE_COMMENT.sub("", raw).rstrip(), found
 
 
 def _one_line(text: str) -> str:

@@ -17,9 +17,10 @@ from typing import Any
 import yaml
 
 from golive import plan as planning
-from golive.model import AnyItem, Check, Checklist, Commands, Field, Section, Step, Task
+from golive.model import AnyItem, Checklist, Commands, Field, Section, Step, Task
+from golive.parse.annotations import check_item
 from golive.plan import Kind, Plan, PlanStep, is_secret
-from golive.profile.load import LoadedProfile, absolute_prefix
+from golive.profile.load import LoadedProfile, ProfileError, absolute_prefix
 from golive.profile.match import by_id, by_section, by_text
 from golive.profile.model import AnswerEntry, CheckEntry
 from golive.profile.rewrite import Rewriter, Rule
@@ -125,6 +126,7 @@ def apply(profile: LoadedProfile, checklist: Checklist) -> Applied:
         assert step is not None
         # Written like the checklist (production names), rewritten like the checklist's own checks.
         check = dataclasses.replace(check, raw=rewriter.text(check.raw, step.line)[0])
+        _refuse_bad_check(profile, index, check)
         checklist = _insert_check(checklist, step.line, check.raw)
         attached.append(check)
     return Applied(profile, checklist, planning.build(checklist), tuple(answers), tuple(attached), rewriter.lines)
@@ -198,9 +200,18 @@ def _flow(spec: Any) -> str:
     return str(yaml.safe_dump(spec, default_flow_style=True, sort_keys=False, width=1_000_000)).strip()
 
 
+def _refuse_bad_check(profile: LoadedProfile, index: int, check: Attached) -> None:
+    """A check the checks' models refuse is the profile's mistake: its file and line, the key and why."""
+    problems = check_item(check.raw, check.line).errors
+    if problems:
+        hint = "golive checks lists every type and option"
+        line = profile.line("checks", index, "check")
+        raise ProfileError(profile.path, [(line, f"checks[{index}].check: {p}", hint) for p in problems])
+
+
 def _insert_check(checklist: Checklist, line: int, raw: str) -> Checklist:
     """A `Check` item placed right after the item at `line` (or the block holding it)."""
-    check = Check(line, raw, "profile", fenced=False)
+    check = check_item(raw, line)
     done = [False]
 
     def items(seq: tuple[AnyItem, ...]) -> tuple[AnyItem, ...]:

@@ -26,6 +26,7 @@ from golive.model import (
     Step,
     Task,
 )
+from golive.parse.annotations import reparse
 from golive.parse.hazards import service_port
 from golive.profile.model import Rewrites
 
@@ -130,8 +131,8 @@ class Rewriter:
             )
         if isinstance(item, ExpectedBlock):
             return dataclasses.replace(item, text=self.text(item.text, item.line)[0])
-        if isinstance(item, Check):
-            return dataclasses.replace(item, raw=self.text(item.raw, item.line)[0])
+        if isinstance(item, Check):  # read again, so the checks that run are the rewritten ones
+            return reparse(item, self.text(item.raw, item.line)[0])
         return item
 
     def _command(self, command: Command) -> Command:

@@ -185,6 +185,8 @@ def _section_table(first: StepView, steps: list[StepView]) -> list[str]:
         out.append(_row(s))
         if s.kind == "command" and (s.outputs or s.started_at is not None):
             out.append(_output_row(s))
+        if s.kind == "check" and s.measured:
+            out.append(_measured_row(s))
     out.append("</tbody>\n</table>")
     return out
 
@@ -228,6 +230,19 @@ def _output_row(s: StepView) -> str:
     body = f'<pre class="output">{_e(_cap(text).rstrip(chr(10)) or "(no output)")}</pre>'
     details = f"<details><summary>{label}</summary>{body}</details>"
     return f'<tr class="output"><td colspan="{len(_COLUMNS)}">{details}</td></tr>'
+
+
+def _measured_row(s: StepView) -> str:
+    """What a check measured, beside the reason that judged it."""
+    facts = "".join(f"<dt>{_e(k)}</dt><dd><code>{_e(_plain(v))}</code></dd>" for k, v in s.measured.items())
+    details = f'<details><summary>measured by {_e(s.id)}</summary><dl class="facts">{facts}</dl></details>'
+    return f'<tr class="output"><td colspan="{len(_COLUMNS)}">{details}</td></tr>'
+
+
+def _plain(value: Any) -> str:
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 # --- the end of the page --------------------------------------------------------------------------

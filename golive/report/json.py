@@ -33,6 +33,8 @@ def step(s: StepView) -> dict[str, Any]:
         "attempts": s.attempts,
         "value": s.field_value or None,
         "allowed_by": s.allowed_by or None,
+        "measured": s.measured or None,
+        "facts": [{"ok": ok, "text": text} for ok, text in s.facts] or None,
         "prerecorded": s.prerecorded or None,
         "output": [
             {"stream": o.stream, "text": o.text, "bytes": o.total_bytes, "cut_bytes": o.cut_bytes} for o in s.outputs

@@ -10,6 +10,7 @@ accepts (tests/report/junit.xsd): no `skipped` on `<testsuites>`. Captured outpu
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -97,6 +98,12 @@ def _case(s: StepView, classname: str) -> ET.Element:
     elif s.status in _NOT_DONE:
         reason = f": {s.reason}" if s.reason else ""
         ET.SubElement(case, "error", {"message": _clean(_NOT_DONE[s.status] + reason), "type": s.status})
+    if s.measured:  # what a check measured, one property each (`p95_ms`, `status`, …), first in the case
+        properties = ET.Element("properties")
+        case.insert(0, properties)
+        for key, value in s.measured.items():
+            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            ET.SubElement(properties, "property", {"name": _clean(key), "value": _clean(shown)})
     if s.prerecorded:
         output = f"{s.prerecorded}\n{output}".rstrip("\n")
     if output:

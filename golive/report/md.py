@@ -56,13 +56,13 @@ def render(view: RunView) -> str:
     by_line = view.by_line()
     blocks: dict[int, list[StepView]] = {}
     for s in view.steps:
-        if s.kind == "command" or (s.block and s.kind == "confirm"):
+        if s.kind == "command" or (s.block and s.kind in ("confirm", "check")):
             blocks.setdefault(s.block, []).append(s)
     block_end = {b: max(s.end_line for s in group) for b, group in blocks.items()}
     closing = {_closing_fence(lines, b, end): b for b, end in block_end.items()}
     out: list[str] = []
     for number, line in enumerate(lines, start=1):
-        steps = [s for s in by_line.get(number, []) if s.kind != "command"]
+        steps = [s for s in by_line.get(number, []) if s.kind != "command" and not (s.kind == "check" and s.block)]
         out.append(_annotate(line, steps) if steps else line)
         if number == (view.plan.checklist.title_line or 1):
             out.extend(_summary(view))

@@ -45,6 +45,8 @@ class StepView:
     block: int = 0
     field_value: str = ""  # fields: the value (*** when secret)
     allowed_by: str = ""  # a destructive command: who consented, and how ("Ana (at the terminal)")
+    measured: dict[str, Any] = field(default_factory=dict)  # checks: what was measured
+    facts: list[tuple[bool, str]] = field(default_factory=list)  # checks: each expectation, judged
     prerecorded: str = ""  # "pre-recorded by profile rehearsal (3f2a9c01b7de)" when a profile answered for it
 
 
@@ -125,7 +127,9 @@ def _view(step: PlanStep, state: RunState, outputs: dict[int, Output], marks: di
         kind=step.kind.value,
         section=plain(step.section.title),
         section_line=step.section.line,
-        text=data.get("command") or (plain(first_line(step.text)) if step.kind is not Kind.COMMAND else step.text),
+        text=data.get("command")
+        or data.get("check")
+        or (plain(first_line(step.text)) if step.kind not in (Kind.COMMAND, Kind.CHECK) else step.text),
         status=status,
         reason=record.reason if record else "",
         actor=record.actor if record else None,
@@ -139,6 +143,8 @@ def _view(step: PlanStep, state: RunState, outputs: dict[int, Output], marks: di
         block=step.block,
         field_value=value,
         allowed_by=_consent(data),
+        measured=dict(data.get("measured") or {}),
+        facts=[(bool(ok), str(text)) for ok, text in data.get("facts") or []],
         prerecorded=marks.get(step.id, ""),
     )
 

@@ -28,6 +28,7 @@ class RunOptions:
     services: str = "ask"  # ask | leave | stop: background services at the end of the run
     in_doubt: str = "ask"  # ask | rerun | done | skip
     workdir: str = "."
+    concurrency: int = 32  # checks in flight at once
     acting_as: str = ""  # --as NAME when given: a resume acts as the same person unless told otherwise
 
     @classmethod

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from golive.plan import Kind, PlanStep, choice_key_matches, chosen_option
 from golive.record.events import EventType as E
+from golive.run.checkstep import CheckStep
 from golive.run.commandstep import CommandStep
 from golive.run.judge import FAILED
 from golive.run.outcomes import Abort, Answer, RollbackNow, answer_of
@@ -25,15 +26,18 @@ class StepRunner:
     def __init__(self, engine: Engine) -> None:
         self.e = engine
         self.command_step = CommandStep(self)
+        self.check_step = CheckStep(self)
 
     def do(self, step: PlanStep, index: int, total: int) -> str:
         self.e.reporter.step(index, f"{step.section.title} › {step.id} {_label(step)}")
+        self.check_step.before(step)
         handler = {
             Kind.COMMAND: self.command_step.command,
             Kind.CONFIRM: self.confirm,
             Kind.FIELD: self.field,
             Kind.SIGNOFF: self.signoff,
             Kind.CHOOSE: self.choose,
+            Kind.CHECK: self.check_step.check,
         }[step.kind]
         return handler(step)
 
@@ -224,6 +228,8 @@ class StepRunner:
             stored = answer_of(e.state, step.id, "in_doubt")
             if stored is not None and stored[0].verb in ("done", "rerun", "skip", "abort"):
                 answer, actor = stored
+            elif step.kind is Kind.CHECK:  # a check changes nothing: running it again is always safe
+                answer, actor = Answer("rerun", "a check is run again"), e.actor
             elif e.options.in_doubt != "ask":
                 answer, actor = Answer(e.options.in_doubt, "--in-doubt"), e.actor
             else:

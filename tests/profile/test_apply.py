@@ -131,7 +131,9 @@ def test_checks_are_attached_after_the_item_they_name(tmp_path: Path) -> None:
     assert isinstance(before, Commands) and before.line == 84  # a command's check follows its block
     assert "tables: [users]" in check.raw
     assert [c.after for c in a.checks] == ["L98", "L89", "L189"]
-    assert {s.id for s in a.plan.steps} == {s.id for s in apply(load_empty(tmp_path), parse_file(SEED)).plan.steps}
+    without = {s.id for s in apply(load_empty(tmp_path), parse_file(SEED)).plan.steps}
+    added = [(s.id, s.check.type) for s in a.plan.steps if s.id not in without and s.check is not None]
+    assert added == [("L89.1", "file"), ("L89.2", "sql"), ("L98.1", "file"), ("L189.1", "file")]  # checks are steps
 
 
 def test_attached_checks_are_rewritten_like_the_checklist(tmp_path: Path) -> None:
@@ -160,3 +162,15 @@ def test_secrets_the_profile_declares_are_secret_whatever_their_name(tmp_path: P
     a = applied(tmp_path, "secrets:\n  ADMIN_CREDS_FILE: {env: REHEARSAL_CREDS}\n  DB_PASSWORD: {env: PGPASS}\n")
     assert is_secret(a.checklist, "ADMIN_CREDS_FILE") and is_secret(a.checklist, "DB_PASSWORD")
     assert not is_secret(parse_file(SEED), "ADMIN_CREDS_FILE")
+
+
+def test_a_check_the_models_refuse_is_an_error_at_its_profile_line(tmp_path: Path) -> None:
+    message = error(
+        tmp_path,
+        """
+        checks:
+          - after: L98
+            check: {file: backups/, exsts: true}
+        """,
+    )
+    assert "rehearsal.yaml:3: checks[0].check: exsts: unknown option: did you mean `exists`?" in message

@@ -355,3 +355,11 @@ def test_junit_of_a_rolled_back_run_has_a_rollback_suite(store: Store) -> None:
     assert counts(by_name["Rollback Plan"]) == ("1", "0", "0", "0")
     failure = next(root.iter("failure"))
     assert failure.get("message") == "exit status 1" and failure.text is None
+
+
+def test_junit_with_what_a_check_measured_still_validates(store: Store) -> None:
+    run = new_run(store)
+    step(store, run, "L6", "passed", exit_code=0, duration_s=0.2, measured={"status": 200, "p95_ms": 12.5})
+    root, _ = suites(junit_report.render(view.build(store, run.id)))
+    case = next(c for c in root.iter("testcase") if c.get("name", "").startswith("L6"))
+    assert {p.get("name"): p.get("value") for p in case.iter("property")} == {"status": "200", "p95_ms": "12.5"}

@@ -128,7 +128,7 @@ def test_a_flood_of_output_keeps_golive_small(shell: ShellSession) -> None:
     after = psutil.Process().memory_info().rss
     assert r.exit_code == 0 and r.stdout.total == 1_000_000_000
     assert len(r.stdout.head) + len(r.stdout.tail) == 1024 * 1024 and r.stdout.cut > 0
-    assert after < 150 * 2**20 and after - before < 50 * 2**20
+    assert after - before < 50 * 2**20  # growth only: what other tests loaded into this process is not golive's
     assert "bytes not kept" in r.out
 
 
