@@ -11,7 +11,16 @@ deployment checklist of about N items (tasks + commands + fields), then measures
 One JSON document goes to stdout; progress goes to stderr. Targets: 1 s (median) and 200 MB
 (process max RSS, which includes the interpreter and its imports) for the default 10,000 items.
 
-    .venv/bin/python bench/parse.py [--items N] [--repeat R]
+It then shows that reading stays linear and bounded:
+
+- ``scaling``: the same generator at 10,000, 25,000 and 50,000 items (median of 3), with the time
+  per item; linear when the per-item time at the largest size is within 1.5x of the smallest's;
+- ``shapes``: pathological documents (one block of 1,000s of comment paragraphs or ``# OR`` groups,
+  a heredoc of 1,000s of placeholder lines, 1,000s of tasks or headings) at two sizes, one twice the
+  other; each ratio should be about 2;
+- ``oversized``: a 50 MB file given to ``golive plan``'s loader is refused (exit 2) at once.
+
+    .venv/bin/python bench/parse.py [--items N] [--repeat R] [--scaling 10000,25000,50000]
 """
 
 from __future__ import annotations
@@ -20,10 +29,12 @@ import argparse
 import dataclasses
 import gc
 import json
+import os
 import random
 import resource
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -32,7 +43,8 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 
 from golive import plan as planning
-from golive.parse import parse_text
+from golive.errors import InputError
+from golive.parse import MAX_BYTES, load, parse_text
 
 SEED = 20240601
 TARGET_SECONDS = 1.0
@@ -338,14 +350,82 @@ def run(items: int, repeat: int) -> dict[str, object]:
     }
 
 
+def scaling(sizes: list[int], repeat: int = 3) -> dict[str, object]:
+    """Median time per size, and whether the time per item stays flat (linear)."""
+    rows = []
+    for items in sizes:
+        text, generated = generate(items)
+        print(f"scaling: {generated} items", file=sys.stderr)
+        t = timing(lambda text=text: golive_once(text), repeat)  # type: ignore[misc]
+        rows.append(
+            {"items": generated, "bytes": len(text.encode()), "median_s": t.median_s,
+             "us_per_item": round(t.median_s / generated * 1e6, 1)}
+        )  # fmt: skip
+    per_item = [float(str(r["us_per_item"])) for r in rows]
+    return {
+        "sizes": rows,
+        "per_item_ratio": round(per_item[-1] / per_item[0], 2),
+        "linear": per_item[-1] <= 1.5 * per_item[0],
+    }
+
+
+_BASH = "# T\n## Steps\n```bash\n"
+SHAPES: dict[str, Callable[[int], str]] = {
+    "comment paragraphs in one block": lambda n: _BASH + "# note\n\necho x\n\n" * n + "```\n",
+    "# OR groups in one block": lambda n: (
+        _BASH + "systemctl restart a\n# OR\nsupervisorctl restart a\n\n" * n + "```\n"
+    ),
+    "one heredoc of placeholders": lambda n: _BASH + "cat > x <<EOF\n" + "KEY=... <PID>\n" * n + "EOF\n```\n",
+    "tasks": lambda n: "# T\n## Steps\n" + "- [ ] check the thing\n" * n,
+    "headings": lambda n: "# T\n" + "## Step: deploy\n\n" * n,
+}
+
+
+def shapes(n: int = 4000) -> dict[str, object]:
+    """Pathological documents at n and 2n units: the time ratio should be about 2 (linear)."""
+    out: dict[str, object] = {}
+    for name, make in SHAPES.items():
+        small, large = make(n), make(2 * n)
+        t1 = timing(lambda text=small: golive_once(text), 1).median_s  # type: ignore[misc]
+        t2 = timing(lambda text=large: golive_once(text), 1).median_s  # type: ignore[misc]
+        out[name] = {"units": [n, 2 * n], "seconds": [t1, t2], "ratio": round(t2 / max(t1, 1e-6), 2)}
+        print(f"shape {name}: {t1} s, {t2} s", file=sys.stderr)
+    return out
+
+
+def oversized(size_mb: int = 50) -> dict[str, object]:
+    """A 50 MB file is refused before it is read: milliseconds, not minutes and gigabytes."""
+    fd, path = tempfile.mkstemp(suffix=".md")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.truncate(size_mb * 2**20)
+        start = time.perf_counter()
+        try:
+            load(path)
+            refused = False
+        except InputError:
+            refused = True
+        return {"bytes": size_mb * 2**20, "limit_bytes": MAX_BYTES, "refused": refused,
+                "seconds": round(time.perf_counter() - start, 4)}  # fmt: skip
+    finally:
+        os.unlink(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--items", type=int, default=10_000, help="items in the generated checklist (default 10000)")
     parser.add_argument("--repeat", type=int, default=5, help="timed repeats (default 5)")
+    parser.add_argument("--scaling", default="10000,25000,50000", help="item counts for the scaling run ('' skips it)")
     args = parser.parse_args(argv)
     if args.items < 1 or args.repeat < 1:
         parser.error("--items and --repeat must be at least 1")
-    print(json.dumps(run(args.items, args.repeat), indent=2))
+    result = run(args.items, args.repeat)
+    sizes = [int(x) for x in args.scaling.split(",") if x.strip()]
+    if sizes:
+        result["scaling"] = scaling(sizes)
+        result["shapes"] = shapes()
+    result["oversized"] = oversized()
+    print(json.dumps(result, indent=2))
     return 0
 
 

@@ -47,15 +47,36 @@ def _placeholders(plan: Plan, declared: set[str]) -> list[Finding]:
     for step in (*plan.steps, *plan.rollback):
         if step.kind is not Kind.COMMAND or step.command is None:
             continue
+        session = dict(step.session)
         for p in step.command.placeholders:
-            if p.field not in declared:
-                where = "rollback step" if step.phase is Phase.ROLLBACK else "command"
+            if p.field in declared:
+                continue
+            if p.field in session:
+                out.append(
+                    Finding(
+                        step.line,
+                        "note",
+                        "from-session",
+                        f"{p.text!r} is filled from the session: line {session[p.field]} sets {p.field}",
+                    )
+                )
+            elif step.phase is Phase.ROLLBACK:
+                out.append(
+                    Finding(
+                        step.line,
+                        "warning",
+                        "placeholder",
+                        f"rollback step holds placeholder {p.text!r}: only known when the rollback runs, "
+                        f"so {p.field} is asked then (or give --var {p.field}=…)",
+                    )
+                )
+            else:
                 out.append(
                     Finding(
                         step.line,
                         "error",
                         "placeholder",
-                        f"{where} holds placeholder {p.text!r} and no field fills it: add "
+                        f"command holds placeholder {p.text!r} and no field fills it: add "
                         f"`{p.field.replace('_', ' ').title()}: ____` to the checklist or run with "
                         f"--var {p.field}=…",
                     )
@@ -70,15 +91,19 @@ def _blocks(c: Checklist) -> list[Finding]:
             out += [Finding(err.line, "error", "annotation", str(err)) for err in item.errors]
         if isinstance(item, Commands | Content):
             if not item.closed:
+                end = getattr(item, "assumed_end", 0)
                 out.append(
                     Finding(
-                        item.line,
+                        end or item.line,
                         "warning",
                         "open-fence",
-                        "this fence is never closed; golive reads it to the end of the file",
+                        f"the fence opened at line {item.line} is never closed; golive takes it to end here: "
+                        "nothing from this line on runs (close the fence above it)"
+                        if end
+                        else "this fence is never closed; golive reads it to the end of the file",
                     )
                 )
-            if item.assumed:
+            if item.assumed and not getattr(item, "assumed_end", 0):
                 out.append(Finding(item.line, "note", "assumed", item.assumed))
         if isinstance(item, Task | Step) and section.kind is not SectionKind.REFERENCE:
             for child in item.children:
@@ -140,9 +165,10 @@ def _fields(c: Checklist) -> list[Finding]:
                 out.append(
                     Finding(
                         f.line,
-                        "warning",
-                        "duplicate-field",
-                        f"field {f.name} is also at line {first[f.name].line}; both take one value",
+                        "note",
+                        "same-field",
+                        f"{f.label!r} is the same value as {first[f.name].label!r} at line {first[f.name].line}: "
+                        f"one field, {f.name}, asked once",
                     )
                 )
             first.setdefault(f.name, f)

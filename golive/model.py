@@ -6,7 +6,9 @@ what happens to them, and run state lives in the event log, never on the model.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -57,7 +59,8 @@ class Placeholder:
     field: str  # the field that fills it: PID, TOPIC_ARN, REVISION_ID
     start: int  # offset in the command text of what gets replaced
     end: int
-    quoting: str = "none"  # none | single | double: how to quote the value when substituted
+    quoting: str = "none"  # parse/quoting.py: none | single | double | heredoc | words | python:…
+    known: str = ""  # a message field golive fills itself: run_start | now | elapsed | rollback_reason
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class Command:
     option: OptionRef | None = None
     expectations: tuple[Expectation, ...] = ()
     port: int | None = None  # for services: the port it should listen on, when written
+    optional: str = ""  # why a person decides whether it runs ("# Update if needed"), or ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,8 @@ class AlternativeGroup:
     labels: tuple[str, ...]
     how: str  # "# OR", "Option A/B", "prose between blocks"
     platforms: tuple[str, ...] = ()  # per option: "windows" when it is for another platform
+    keys: tuple[str, ...] = ()  # per option: what it stands for (systemd, docker, pm2, manual), "" unknown
+    choice: str = ""  # the one choice this group shares with others over the same options (C88), or ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,7 @@ class Task(Item):
     children: tuple[AnyItem, ...] = ()
     trigger: bool = False  # a condition under "When to Rollback", not a step
     kind: str = "task"
+    due: Due | None = None  # a follow-up written as a task ("Schedule 1-week review meeting")
 
 
 @dataclass(frozen=True)
@@ -144,6 +151,7 @@ class Step(Item):
     children: tuple[AnyItem, ...] = ()
     trigger: bool = False
     kind: str = "step"
+    due: Due | None = None  # a follow-up written as a step ("Monitor First 24 Hours")
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,7 @@ class Commands(Item):
     closed: bool = True
     fenced: bool = True  # False for an indented code block
     kind: str = "commands"
+    assumed_end: int = 0  # a fence left open: the line where golive took it to end (what follows never runs)
 
 
 @dataclass(frozen=True)
@@ -185,6 +194,7 @@ class Content(Item):
     closed: bool = True
     fenced: bool = True  # False for an indented code block
     kind: str = "content"
+    placeholders: tuple[Placeholder, ...] = ()  # a message's fields: [START TIME], [ISSUE]
 
 
 @dataclass(frozen=True)
@@ -252,6 +262,27 @@ AnyItem = Note | Field | Task | Step | Signoff | Commands | Content | ExpectedBl
 
 
 @dataclass(frozen=True)
+class Due:
+    """When a follow-up is due after the deployment finished: calendar months plus a duration."""
+
+    months: int = 0
+    seconds: int = 0
+    text: str = ""  # as written: "Month 1", "First 24 Hours", "after validation period"
+
+    def at(self, finished: datetime) -> datetime:
+        """The due date: `Month 1` after Jan 31 is Feb 28 (or 29), not Mar 2."""
+        month0 = finished.month - 1 + self.months
+        year, month = finished.year + month0 // 12, month0 % 12 + 1
+        day = min(finished.day, calendar.monthrange(year, month)[1])
+        return finished.replace(year=year, month=month, day=day) + timedelta(seconds=self.seconds)
+
+    @property
+    def approx_s(self) -> int:
+        """Seconds, a month taken as 30 days: for sorting and the older `due_s`."""
+        return self.months * 30 * 86400 + self.seconds
+
+
+@dataclass(frozen=True)
 class Estimate:
     low_s: int
     high_s: int
@@ -276,6 +307,9 @@ class Section:
     at_s: int | None = None  # schedule marker: "(T-24 hours)" -> -86400
     due_s: int | None = None  # follow-up offset after the deployment finished
     trigger: str = ""  # "If critical issues occur": the condition this section answers
+    optional: str = ""  # "(Optional)", "(if applicable)" in its title: why a person decides whether it runs
+    due: Due | None = None  # follow-ups: when, after the deployment finished (calendar months kept as such)
+    criteria: bool = False  # "Success Criteria": its items are claims confirmed at the end, never facts
 
     @property
     def id(self) -> str:

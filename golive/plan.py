@@ -20,6 +20,7 @@ from golive.model import (
     Command,
     Commands,
     Content,
+    Due,
     Field,
     Mode,
     Note,
@@ -30,6 +31,8 @@ from golive.model import (
     Task,
 )
 from golive.parse.hazards import is_secret_name
+from golive.parse.quoting import shell_contexts
+from golive.parse.sections import optional_why
 
 
 class Phase(StrEnum):
@@ -71,10 +74,23 @@ class PlanStep:
     why: tuple[str, ...] = ()  # what golive will do and why, for people
     block: int = 0  # commands: the line of their fenced block (commands are accepted a block at a time)
     check: CheckSpec | None = None
+    optional: str = ""  # why a person decides whether it runs, even under --yes ("(Optional)" in its title)
+    due: Due | None = None  # follow-ups: when, after the deployment finished
+    claim: bool = False  # a success criterion: a claim confirmed at the end of the run, never pre-checked
+    session: tuple[tuple[str, int], ...] = ()  # needs an earlier command sets in the session: (name, its line)
 
     @property
     def label(self) -> str:
         return f"{self.id} {first_line(self.text)}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One question for every group of alternatives over the same options (systemd / supervisor / manual)."""
+
+    id: str  # the choice step of its first group: "C88"
+    options: tuple[str, ...]  # the option keys, in the order first written
+    steps: tuple[str, ...]  # the choice steps it answers: "C88", "C240", "C369"
 
 
 @dataclass(frozen=True)
@@ -87,6 +103,7 @@ class Plan:
     estimate_s: int
     estimated_sections: int
     runnable_sections: int
+    choices: tuple[Choice, ...] = ()  # alternatives over the same options: one question each
 
     def step(self, step_id: str) -> PlanStep | None:
         for s in (*self.steps, *self.rollback, *self.followups):
@@ -155,6 +172,8 @@ def command_notes(command: Command) -> list[str]:
         notes.append("uses sudo: fails clearly if sudo would ask for a password")
     if command.option is not None and command.placeholders:
         notes.append("holds " + ", ".join(dict.fromkeys(p.text for p in command.placeholders)))
+    if command.optional:
+        notes.append(f"optional ({command.optional.strip('()')}): asked whether to run it, even with --yes")
     return notes
 
 
@@ -191,9 +210,24 @@ def build(checklist: Checklist) -> Plan:
         visit(s)
     if checklist.total_estimate is not None and estimated == 0:
         estimate = checklist.total_estimate.seconds
+    main, later = (
+        _claims_at_the_end([s for s in main if s.phase is Phase.MAIN]),
+        [s for s in main if s.phase is not Phase.MAIN],
+    )
+    followups = sorted([*followups, *later], key=lambda s: s.line)
+    main, rollback = _from_the_session(_once_per_group(main), _once_per_group(rollback))
+    main, rollback = [_optional(s) for s in main], [_optional(s) for s in rollback]
     main, rollback, followups = _unique_check_ids(main, rollback, followups)
     return Plan(
-        checklist, tuple(main), tuple(rollback), tuple(followups), tuple(triggers), estimate, estimated, runnable
+        checklist,
+        tuple(main),
+        tuple(rollback),
+        tuple(followups),
+        tuple(triggers),
+        estimate,
+        estimated,
+        runnable,
+        _choices([*main, *rollback]),
     )
 
 
@@ -201,6 +235,12 @@ def _items(
     items: tuple[AnyItem, ...], section: Section, phase: Phase, out: list[PlanStep], triggers: list[tuple[int, str]]
 ) -> None:
     for item in items:
+        if isinstance(item, Task | Step) and item.due is not None and phase is Phase.MAIN:
+            # "Monitor First 24 Hours": a follow-up written among the steps; build() moves it.
+            later: list[PlanStep] = []
+            _item(item, section, Phase.FOLLOWUP, later, triggers)
+            out.extend(replace(s, due=item.due, why=(*s.why, f"a follow-up: {item.due.text}")) for s in later)
+            continue
         _item(item, section, phase, out, triggers)
 
 
@@ -225,8 +265,9 @@ def _item(item: AnyItem, section: Section, phase: Phase, out: list[PlanStep], tr
                     phase,
                     item.text,
                     section,
-                    prechecked=item.checked,
-                    why=("pre-checked in the checklist",) if item.checked else (),
+                    prechecked=item.checked and not section.criteria,
+                    why=_task_why(item, section),
+                    claim=section.criteria,
                 )
             )
     elif isinstance(item, Step):
@@ -236,7 +277,7 @@ def _item(item: AnyItem, section: Section, phase: Phase, out: list[PlanStep], tr
         _items(item.children, section, phase, out, triggers)
         acts = any(isinstance(c, Task | Commands | Step | Signoff | Check) for c in item.children)
         if not acts and item.text:
-            out.append(PlanStep(f"L{item.line}", item.line, Kind.CONFIRM, phase, plain(item.text), section))
+            out.append(PlanStep(f"L{item.line}", item.line, Kind.CONFIRM, phase, _with_bullets(item), section))
     elif isinstance(item, Commands):
         _commands(item, section, phase, out)
     elif isinstance(item, Content):
@@ -303,6 +344,19 @@ def _unique_check_ids(*lists: list[PlanStep]) -> list[list[PlanStep]]:
     return out
 
 
+def _task_why(item: Task, section: Section) -> tuple[str, ...]:
+    if section.criteria:
+        ticked = "ticked in the checklist, but " if item.checked else ""
+        return (f"a success criterion: {ticked}a claim a person confirms at the end of the run",)
+    return ("pre-checked in the checklist",) if item.checked else ()
+
+
+def _with_bullets(item: Step) -> str:
+    """A numbered step and the bullets under it: a person reads all of them before saying done."""
+    bullets = [plain(c.text) for c in item.children if isinstance(c, Note) and c.text and not c.heading]
+    return "\n".join([plain(item.text), *(f"- {b}" for b in bullets)])
+
+
 def _field_step(f: Field, section: Section, phase: Phase) -> PlanStep:
     why = "secret: never stored or shown" if f.secret else ""
     return PlanStep(f.name, f.line, Kind.FIELD, phase, f.label, section, field=f, why=(why,) if why else ())
@@ -319,8 +373,19 @@ def _content_step(item: Content, section: Section, phase: Phase) -> PlanStep:
         why = "what to look for in the logs: a person checks and confirms"
     else:
         why = f"{item.lang} content: a person reads it and confirms"
+    needs = tuple(dict.fromkeys(p.field for p in item.placeholders if not p.known))
+    if item.placeholders:
+        why += "; its fields are filled first"
     return PlanStep(
-        f"L{item.line}", item.line, Kind.CONFIRM, phase, first_line(item.text), section, content=item, why=(why,)
+        f"L{item.line}",
+        item.line,
+        Kind.CONFIRM,
+        phase,
+        first_line(item.text),
+        section,
+        content=item,
+        why=(why,),
+        needs=needs,
     )
 
 
@@ -338,10 +403,10 @@ def _commands(block: Commands, section: Section, phase: Phase, out: list[PlanSte
                     group.line,
                     Kind.CHOOSE,
                     phase,
-                    "Choose one: " + " / ".join(group.labels),
+                    choice_text(group),
                     section,
                     group=group,
-                    why=(f"{len(group.labels)} alternatives ({group.how}): run one, never all",),
+                    why=(choice_why(group),),
                 )
             )
         _cls, why = classify_command(command, section)
@@ -376,35 +441,151 @@ def _commands(block: Commands, section: Section, phase: Phase, out: list[PlanSte
         )
 
 
+def _claims_at_the_end(steps: list[PlanStep]) -> list[PlanStep]:
+    """Success criteria are confirmed after the last step of the run (before sign-offs that close it)."""
+    claims = [s for s in steps if s.claim]
+    if not claims:
+        return steps
+    rest = [s for s in steps if not s.claim]
+    end = len(rest)
+    while end > 0 and rest[end - 1].kind is Kind.SIGNOFF:
+        end -= 1
+    return [*rest[:end], *claims, *rest[end:]]
+
+
+def _once_per_group(steps: list[PlanStep]) -> list[PlanStep]:
+    """A group of alternatives spread over several blocks is chosen once, where it first appears."""
+    seen: set[str] = set()
+    out = []
+    for s in steps:
+        if s.kind is Kind.CHOOSE and s.group is not None:
+            if s.group.id in seen:
+                continue
+            seen.add(s.group.id)
+        out.append(s)
+    return out
+
+
+_ASSIGNS = re.compile(
+    r"(?:^|[\s;&|(])(?:(?:export|declare|local|readonly|typeset)\s+(?:-\w+\s+)*)?([A-Za-z_]\w*)=|\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)"
+)
+
+
+def assigned_variables(text: str) -> list[str]:
+    """Variables a shell command sets in the session (`export X=…`, `X=$(…)`, `read X`), in order."""
+    if "=" not in text and "read" not in text:
+        return []
+    matches = list(_ASSIGNS.finditer(text))
+    # Only a heredoc, a comment or quotes can hide an assignment from bash: read the quoting then.
+    hidden = any(c in text for c in "<#'\"")
+    contexts = shell_contexts(text) if matches and hidden else []
+    out = []
+    for m in matches:
+        name = m.group(1) or m.group(2)
+        at = m.start(1) if m.group(1) else m.start(2)
+        if (not contexts or contexts[at] == "none") and name not in out:
+            out.append(name)
+    return out
+
+
+def _from_the_session(main: list[PlanStep], rollback: list[PlanStep]) -> tuple[list[PlanStep], list[PlanStep]]:
+    """A placeholder an earlier command already set in the session is filled from it, not asked again."""
+    assigned: dict[str, int] = {}
+    if not any(s.needs for s in (*main, *rollback)):
+        return main, rollback  # nothing to fill: no need to read what every command sets
+
+    def walk(steps: list[PlanStep]) -> list[PlanStep]:
+        out = []
+        for s in steps:
+            if s.needs:
+                known = tuple((n, assigned[n]) for n in s.needs if n in assigned)
+                if known:
+                    s = replace(s, session=known)
+            if s.command is not None and s.command.lang == "bash" and s.section.kind is not SectionKind.REFERENCE:
+                for name in assigned_variables(s.command.text):
+                    assigned.setdefault(name, s.line)
+            out.append(s)
+        return out
+
+    return walk(main), walk(rollback)
+
+
+def _optional(step: PlanStep) -> PlanStep:
+    """Steps a person decides on even under --yes: an optional section's, or a command that says so."""
+    if step.kind not in (Kind.COMMAND, Kind.CONFIRM):
+        return step
+    own = step.command.optional if step.command is not None else optional_why(step.text) if step.content is None else ""
+    why = own or step.section.optional
+    if not why:
+        return step
+    words = why.strip("()")
+    said = "optional" if words.lower() == "optional" else f"optional ({words})"
+    return replace(step, optional=why, why=(*step.why, f"{said}: a person decides whether it runs"))
+
+
+def _choices(steps: list[PlanStep]) -> tuple[Choice, ...]:
+    by_choice: dict[str, list[PlanStep]] = {}
+    for s in steps:
+        if s.kind is Kind.CHOOSE and s.group is not None and s.group.choice:
+            by_choice.setdefault(s.group.choice, []).append(s)
+    out = []
+    for cid, members in by_choice.items():
+        options = tuple(dict.fromkeys(k for m in members if m.group is not None for k in m.group.keys))
+        out.append(Choice(cid, options, tuple(m.id for m in members)))
+    return tuple(out)
+
+
+def choice_why(group: AlternativeGroup) -> str:
+    here = [label for label, platform in zip(group.labels, group.platforms, strict=False) if not platform]
+    if group.platforms and len(here) == 1 and len(group.platforms) > 1:
+        return f"the option for this platform runs ({here[0]}): no question"
+    return f"{len(group.labels)} alternatives ({group.how}): run one, never all"
+
+
+def choice_text(group: AlternativeGroup) -> str:
+    """`Choose one: systemd / supervisor / manual`: the options' keys when all are known, else their labels."""
+    names = group.keys if group.keys and all(group.keys) else group.labels
+    return "Choose one: " + " / ".join(names)
+
+
 def choice_id(group: str) -> str:
     """The step that picks an option of group `L88` is `C88` (L88 is the first option's command)."""
     return "C" + group.lstrip("LC")
 
 
-def choice_key_matches(key: str, step: PlanStep) -> bool:
-    """A `--choose` (or profile `choices`) key names this choice: its line (L88, C88) or its section's title."""
+def choice_key_matches(key: str, step: PlanStep, shared: bool = True) -> bool:
+    """A `--choose` (or profile `choices`) key names this choice: its line (L88, C88) or its section's title,
+    or (with `shared`) the first group of the one choice it shares with other groups over the same options."""
     title = step.section.title
-    return choice_id(key) == step.id or key == title or title.lower().startswith(key.lower())
+    if choice_id(key) == step.id or key == title or title.lower().startswith(key.lower()):
+        return True
+    return shared and step.group is not None and bool(step.group.choice) and choice_id(key) == step.group.choice
 
 
-def choice_steps(plan: Plan, key: str) -> list[PlanStep]:
+def choice_steps(plan: Plan, key: str, shared: bool = True) -> list[PlanStep]:
     """The choices between alternatives a key names, in the run and in the rollback."""
     return [
         s
         for s in (*plan.steps, *plan.rollback)
-        if s.kind is Kind.CHOOSE and s.group is not None and choice_key_matches(key, s)
+        if s.kind is Kind.CHOOSE and s.group is not None and choice_key_matches(key, s, shared)
     ]
 
 
 def chosen_option(plan: Plan, step: PlanStep, wanted: str) -> int | None:
-    """The option of a choice that `wanted` names: a label, its number (1…n), or a word of its commands."""
+    """The option of a choice that `wanted` names: its key (`systemd`), a label, its number (1…n), or a word
+    of its commands."""
     assert step.group is not None
+    keys = [k.lower() for k in step.group.keys]
+    w = wanted.strip().lower()
+    if w and keys.count(w) == 1:
+        return keys.index(w)
     return match_label(wanted, list(step.group.labels), option_texts(plan, step))
 
 
 def choice_problem(plan: Plan, key: str, wanted: str) -> str:
-    """Why `key=wanted` chooses nothing, or "" when it names an option of every choice the key matches."""
-    steps = choice_steps(plan, key)
+    """Why `key=wanted` chooses nothing, or "" when it names an option of every choice the key names itself
+    (a group that only shares the choice and lacks that option is asked when it comes)."""
+    steps = choice_steps(plan, key, shared=False)
     if not steps:
         return "no alternatives there"
     for step in steps:
@@ -463,6 +644,7 @@ class Summary:
     rollback_steps: int = 0
     followups: int = 0
     destructive: int = 0
+    optional: int = 0  # steps a person decides to run or skip
 
 
 def summarize(plan: Plan) -> Summary:
@@ -478,10 +660,11 @@ def summarize(plan: Plan) -> Summary:
             summary.fields += 1
         elif step.kind is Kind.SIGNOFF:
             summary.signoffs += 1
-        elif step.kind is Kind.CHOOSE:
-            summary.choices += 1
+        elif step.kind is Kind.CHOOSE and (step.group is None or step.group.choice in ("", step.id)):
+            summary.choices += 1  # groups sharing one choice are one question
         elif step.kind is Kind.CHECK:
             summary.checks += 1
+        summary.optional += bool(step.optional)
     summary.rollback_steps = len(plan.rollback)
     summary.followups = len(plan.followups)
     return summary

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from rich.tree import Tree
 
 from golive.model import (
+    AlternativeGroup,
     AnyItem,
     Check,
     Command,
     Commands,
     Content,
+    Due,
     Expectation,
     ExpectedBlock,
     Field,
@@ -25,7 +28,18 @@ from golive.model import (
     Table,
     Task,
 )
-from golive.plan import Plan, classify_command, command_notes, first_line, plain, summarize
+from golive.plan import (
+    Plan,
+    PlanStep,
+    choice_id,
+    choice_text,
+    choice_why,
+    classify_command,
+    command_notes,
+    first_line,
+    plain,
+    summarize,
+)
 
 SCHEMA_VERSION = 1
 
@@ -46,9 +60,19 @@ def to_json(plan: Plan) -> dict[str, Any]:
         "fields": [_field(f) for f in c.fields],
         "triggers": [{"line": line, "text": text} for line, text in plan.triggers],
         "summary": vars(summarize(plan)),
+        "choices": [{"id": ch.id, "options": list(ch.options), "steps": list(ch.steps)} for ch in plan.choices],
+        "followups": [_followup(s.id, s.line, s.text, s.due) for s in plan.followups if s.due is not None],
         "items": [_item(i, None) for i in c.items if not isinstance(i, Note)],
         "sections": [_section(s) for s in c.sections],
     }
+
+
+def _due(d: Due) -> dict[str, Any]:
+    return {"months": d.months, "seconds": d.seconds, "text": d.text}
+
+
+def _followup(step_id: str, line: int, text: str, due: Due) -> dict[str, Any]:
+    return {"id": step_id, "line": line, "text": first_line(text), "due": _due(due)}
 
 
 def _section(s: Section) -> dict[str, Any]:
@@ -66,8 +90,14 @@ def _section(s: Section) -> dict[str, Any]:
         out["at_s"] = s.at_s
     if s.due_s is not None:
         out["due_s"] = s.due_s
+    if s.due is not None:
+        out["due"] = _due(s.due)
     if s.trigger:
         out["trigger"] = s.trigger
+    if s.optional:
+        out["optional"] = s.optional
+    if s.criteria:
+        out["criteria"] = True
     out["items"] = [_item(i, s) for i in s.items]
     out["sections"] = [_section(c) for c in s.sections]
     return out
@@ -107,7 +137,9 @@ def _command(c: Command, section: Section | None) -> dict[str, Any]:
     if c.note:
         out["note"] = c.note
     if c.placeholders:
-        out["placeholders"] = [{"text": p.text, "field": p.field} for p in c.placeholders]
+        out["placeholders"] = [{"text": p.text, "field": p.field, "quoting": p.quoting} for p in c.placeholders]
+    if c.optional:
+        out["optional"] = c.optional
     if c.destructive:
         out["destructive"] = c.destructive
     if c.sudo:
@@ -134,6 +166,10 @@ def _item(i: AnyItem, section: Section | None) -> dict[str, Any]:
         out.update(text=i.text, checked=i.checked)
         if i.trigger:
             out["trigger"] = True
+        if i.due is not None:
+            out["due"] = _due(i.due)
+        if section is not None and section.criteria:
+            out["claim"] = True
         if i.fields:
             out["fields"] = [f.name for f in i.fields]
         if i.children:
@@ -142,6 +178,8 @@ def _item(i: AnyItem, section: Section | None) -> dict[str, Any]:
         out["text"] = i.text
         if i.trigger:
             out["trigger"] = True
+        if i.due is not None:
+            out["due"] = _due(i.due)
         if i.children:
             out["items"] = [_item(c, section) for c in i.children]
     elif isinstance(i, Commands):
@@ -150,14 +188,16 @@ def _item(i: AnyItem, section: Section | None) -> dict[str, Any]:
         if i.instructions:
             out["instructions"] = [{"line": n.line, "text": n.text} for n in i.instructions]
         if i.groups:
-            out["alternatives"] = [
-                {"id": g.id, "line": g.line, "labels": list(g.labels), "how": g.how} for g in i.groups
-            ]
+            out["alternatives"] = [_group(g) for g in i.groups]
         _assumed(out, i.assumed, i.closed, i.fenced)
+        if i.assumed_end:
+            out["assumed_end"] = i.assumed_end
     elif isinstance(i, Content):
         out.update(end_line=i.end_line, lang=i.lang, purpose=i.purpose, text=i.text)
         if i.platform:
             out["platform"] = i.platform
+        if i.placeholders:
+            out["fields"] = [{"text": p.text, "field": p.field, "known": p.known} for p in i.placeholders]
         _assumed(out, i.assumed, i.closed, i.fenced)
     elif isinstance(i, ExpectedBlock):
         out.update(end_line=i.end_line, text=i.text, judges=i.judges)
@@ -193,6 +233,15 @@ def _item(i: AnyItem, section: Section | None) -> dict[str, Any]:
         out["text"] = i.text
         if i.heading:
             out["heading"] = i.heading
+    return out
+
+
+def _group(g: AlternativeGroup) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": g.id, "line": g.line, "labels": list(g.labels), "how": g.how}
+    if g.keys and any(g.keys):
+        out["keys"] = list(g.keys)
+    if g.choice:
+        out["choice"] = g.choice
     return out
 
 
@@ -242,6 +291,14 @@ def duration(seconds: int) -> str:
     return f"{days} day{'s' if days > 1 else ''}" if days < 14 else f"{days // 7} weeks"
 
 
+def due_text(d: Due) -> str:
+    """`1 month`, `1 day`, `1 month 2 days`: calendar months stay months."""
+    parts = [f"{d.months} month{'s' if d.months > 1 else ''}"] if d.months else []
+    if d.seconds or not parts:
+        parts.append(duration(d.seconds))
+    return " ".join(parts)
+
+
 def duration_range(low: int, high: int) -> str:
     """120, 300 -> "2–5 min"; equal ends -> one duration."""
     if low == high:
@@ -252,14 +309,21 @@ def duration_range(low: int, high: int) -> str:
     return f"{a}–{b}"
 
 
+@dataclass(frozen=True)
+class _Show:
+    notes: bool  # show notes and tables too
+    steps: dict[str, PlanStep]  # the plan's steps by id: what the tree adds to the checklist's items
+
+
 def to_tree(plan: Plan, notes: bool = False) -> Tree:
+    show = _Show(notes, plan.by_id())
     c = plan.checklist
     tree = Tree(Text.assemble((c.title, "bold"), ("  " + c.path, "dim")))
     root = Section(c.title, 0, 1, SectionKind.RUN, "document", c.items)
     for item in c.items:
-        _tree_item(tree, item, root, notes)
+        _tree_item(tree, item, root, show)
     for s in c.sections:
-        _tree_section(tree, s, notes)
+        _tree_section(tree, s, show)
     return tree
 
 
@@ -271,21 +335,25 @@ def _section_label(s: Section) -> Text:
         extras.append(f"est. {duration_range(e.low_s, e.high_s)}")
     if s.at_s is not None:
         extras.append(f"at T{'+' if s.at_s >= 0 else '-'}{duration(abs(s.at_s))}" if s.at_s else "at T-0")
-    if s.due_s is not None:
-        extras.append(f"due {duration(s.due_s)} after the deployment")
+    if s.due is not None:
+        extras.append(f"due {due_text(s.due)} after the deployment")
     if s.trigger:
         extras.append(f"when: {s.trigger}")
+    if s.optional:
+        extras.append(f"{s.optional.strip('()')}: asked whether to run it")
+    if s.criteria:
+        extras.append("claims confirmed at the end of the run")
     if extras:
         label.append("  (" + "; ".join(extras) + ")", "dim")
     return label
 
 
-def _tree_section(parent: Tree, s: Section, notes: bool) -> None:
+def _tree_section(parent: Tree, s: Section, show: _Show) -> None:
     node = parent.add(_section_label(s))
     for item in s.items:
-        _tree_item(node, item, s, notes)
+        _tree_item(node, item, s, show)
     for child in s.sections:
-        _tree_section(node, child, notes)
+        _tree_section(node, child, show)
 
 
 def _verb(section: Section, default: str) -> tuple[str, str]:
@@ -305,30 +373,45 @@ def _line(line: int, verb: str, style: str, text: str, why: str = "") -> Text:
     return out
 
 
-def _tree_item(node: Tree, item: AnyItem, section: Section, notes: bool) -> None:
+def _tree_item(node: Tree, item: AnyItem, section: Section, show: _Show) -> None:
     if isinstance(item, Task):
         if item.trigger:
             node.add(_line(item.line, "trigger", "yellow", item.text, "a reason to roll back"))
             return
-        verb, style = ("prechecked", "dim") if item.checked else _verb(section, "ask")
-        child = node.add(_line(item.line, verb, style, item.text, ", ".join(f"field {f.name}" for f in item.fields)))
+        why = ", ".join(f"field {f.name}" for f in item.fields)
+        if item.due is not None:
+            verb, style, why = "later", "cyan", f"a follow-up, due {due_text(item.due)} after the deployment"
+        elif section.criteria:
+            verb, style, why = "claim", "magenta", "confirmed at the end of the run, never taken as done"
+        else:
+            verb, style = ("prechecked", "dim") if item.checked else _verb(section, "ask")
+        child = node.add(_line(item.line, verb, style, item.text, why))
         for c in item.children:
-            _tree_item(child, c, section, notes)
+            _tree_item(child, c, section, show)
     elif isinstance(item, Step):
         if item.trigger:
             node.add(_line(item.line, "trigger", "yellow", item.text, "a reason to roll back"))
             return
         acts = any(isinstance(c, Task | Commands | Step | Signoff) for c in item.children)
         verb, style = _verb(section, "step" if acts else "ask")
-        child = node.add(_line(item.line, verb, style, item.text))
+        why = ""
+        if item.due is not None:
+            verb, style, why = "later", "cyan", f"a follow-up, due {due_text(item.due)} after the deployment"
+        child = node.add(_line(item.line, verb, style, item.text, why))
         for c in item.children:
-            _tree_item(child, c, section, notes)
+            _tree_item(child, c, section, show)
     elif isinstance(item, Commands):
-        _tree_commands(node, item, section)
+        _tree_commands(node, item, section, show)
     elif isinstance(item, Content):
         verb = "platform" if item.platform else item.purpose
         style = "magenta" if item.platform else "blue"
         why = item.assumed or ("a person does it and confirms" if section.kind is SectionKind.RUN else "")
+        if item.placeholders:
+            known = [p.field for p in item.placeholders if p.known]
+            asked = [p.field for p in item.placeholders if not p.known]
+            why += "; fields: " + ", ".join(
+                [*(f"{n} (golive fills it)" for n in dict.fromkeys(known)), *dict.fromkeys(asked)]
+            )
         node.add(_line(item.line, verb, style, f"[{item.lang}] {first_line(item.text)}", why))
     elif isinstance(item, ExpectedBlock):
         node.add(_line(item.line, "expectation", "blue", item.text, f"judges L{item.judges}"))
@@ -347,20 +430,30 @@ def _tree_item(node: Tree, item: AnyItem, section: Section, notes: bool) -> None
             node.add(_line(spec.line, verb, "blue" if verb == "check" else style, spec.summary, ", ".join(about)))
         for err in item.errors:
             node.add(_line(err.line, "error", "bold red", str(err)))
-    elif isinstance(item, Table) and notes:
+    elif isinstance(item, Table) and show.notes:
         node.add(_line(item.line, "table", "dim", " | ".join(item.header)))
-    elif isinstance(item, Note) and notes:
+    elif isinstance(item, Note) and show.notes:
         node.add(_line(item.line, "note", "dim", item.text))
 
 
-def _tree_commands(node: Tree, block: Commands, section: Section) -> None:
+def _tree_commands(node: Tree, block: Commands, section: Section, show: _Show) -> None:
     header = f"[{block.lang}] {len(block.commands)} command{'s' if len(block.commands) != 1 else ''}"
     why = block.assumed or ("" if block.closed else "fence never closed: read to the end of the file")
     parent = node.add(_line(block.line, "block", "dim", header, why))
+    for g in block.groups:
+        shared = (
+            f"one choice with {g.choice}: asked once, applied to every group over these options" if g.choice else ""
+        )
+        if g.choice == choice_id(g.id):
+            shared = "one choice for every group over these options: asked here once"
+        parent.add(_line(g.line, choice_id(g.id), "yellow", choice_text(g), shared or choice_why(g)))
     for c in block.commands:
         cls, reason = classify_command(c, section)
         verb = cls if section.kind is not SectionKind.ROLLBACK or cls == "reference" else f"rb:{cls}"
-        reasons = "; ".join(r for r in (reason, *command_notes(c)) if r)
+        step = show.steps.get(f"L{c.line}")
+        session = step.session if step is not None and step.command is c else ()
+        fills = ", ".join(f"{name} (L{line})" for name, line in session)
+        reasons = "; ".join(r for r in (reason, f"from the session: {fills}" if fills else "", *command_notes(c)) if r)
         child = parent.add(_line(c.line, verb, _CLASS_STYLE.get(cls, "green"), c.text, reasons))
         for e in c.expectations:
             child.add(_line(e.line, "expectation", "blue", f"{e.kind.value}: {e.text}"))
@@ -396,6 +489,10 @@ def summary_text(plan: Plan) -> Text:
     if s.checks:
         parts.append(f"{s.checks} check{'s' if s.checks != 1 else ''} golive verifies")
     parts.append(f"{s.confirms} confirmations by a person")
+    if s.choices:
+        parts.append(f"{s.choices} choice{'s' if s.choices != 1 else ''}")
+    if s.optional:
+        parts.append(f"{s.optional} optional (asked whether to run)")
     if s.fields:
         parts.append(f"{s.fields} fields")
     if s.signoffs:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from golive.errors import EXIT_PASSED
 from golive.model import CheckSpec, Mode
-from golive.parse.hazards import fill
-from golive.plan import Kind, Plan, choice_key_matches, chosen_option, is_secret, plain
+from golive.parse.placeholders import fill
+from golive.plan import Kind, Plan, choice_key_matches, choice_text, chosen_option, first_line, is_secret, plain
 from golive.run.options import RunOptions
 
 if TYPE_CHECKING:
@@ -48,13 +48,21 @@ def dry_run(plan: Plan, options: RunOptions, out: TextIO | None, applied: Applie
             if cmd.platform:
                 w(f"  {step.id} not run here (written for {cmd.platform})\n")
                 continue
-            missing = [n for n in step.needs if n not in values]
+            session = dict(step.session)
+            missing = [n for n in step.needs if n not in values and n not in session]
             shown = {n: ("***" if is_secret(plan.checklist, n) else v) for n, v in values.items()}
-            text = fill(cmd.text, cmd.placeholders, {**shown, **{n: f"<{n}: not given>" for n in missing}})
+            unknown = {n: f"<{n}: not given>" for n in missing}
+            unknown |= {n: f"<{n} from the session, set at L{line}>" for n, line in session.items() if n not in values}
+            text = fill(cmd.text, cmd.placeholders, {**shown, **unknown})
             prefix = {Mode.OBSERVE: "observe", Mode.SERVICE: "service"}.get(cmd.mode, "run")
             w(f"  {step.id} {prefix}: {text}{given}\n")
             if missing:
                 cannot.append(f"{step.id}: needs {', '.join(missing)} (--var NAME=…)")
+            for name, line in session.items():
+                if name not in values:
+                    cannot.append(f"{step.id}: takes {name} from the session (L{line} sets it when it runs)")
+            if step.optional:
+                cannot.append(f"{step.id}: optional ({step.optional.strip('()')}): a person decides whether it runs")
             if cmd.expectations:
                 cannot.append(f"{step.id}: its output is judged against {len(cmd.expectations)} expectation(s)")
             if cmd.mode is Mode.SERVICE:
@@ -70,25 +78,34 @@ def dry_run(plan: Plan, options: RunOptions, out: TextIO | None, applied: Applie
                 cannot.append(f"{step.id}: needs {', '.join(missing)} (--var NAME=…, or set in the session first)")
             cannot.append(f"{step.id}: {step.check.type} check: only a real run knows its result")
         elif step.kind is Kind.CHOOSE and step.group is not None:
-            if step.group.id in chosen:
-                picked, how = chosen[step.group.id]
-                w(f"  {step.id} chosen: option {picked + 1} ({step.group.labels[picked]}) by {how}\n")
+            g = step.group
+            if g.id in chosen:
+                picked, how = chosen[g.id]
+                w(f"  {step.id} chosen: option {picked + 1} ({g.labels[picked]}) by {how}\n")
                 continue
-            w(f"  {step.id} choose one: {' / '.join(step.group.labels)}\n")
-            cannot.append(f"{step.id}: a choice between alternatives (--choose '{step.id}=LABEL')")
+            if g.choice and g.choice != step.id:
+                w(f"  {step.id} {choice_text(g)}: the choice made at {g.choice} applies\n")
+                continue
+            w(f"  {step.id} {choice_text(g)}\n")
+            shared = f", applied to every group of choice {g.choice}" if g.choice else ""
+            cannot.append(f"{step.id}: a choice between alternatives (--choose '{step.id}=LABEL'{shared})")
         elif step.kind is Kind.FIELD and step.field is not None:
             given_value = step.field.name in values
             w(f"  {step.id} field {step.field.name}" + (" (given)\n" if given_value else " (asked)\n"))
         elif step.prechecked:
-            w(f"  {step.id} pre-checked: {plain(step.text)}\n")
+            w(f"  {step.id} pre-checked: {plain(first_line(step.text))}\n")
         elif answer is not None:
-            w(f"  {step.id} {answer.answer} by {answer.by}, pre-recorded: {plain(step.text)}\n")
+            w(f"  {step.id} {answer.answer} by {answer.by}, pre-recorded: {plain(first_line(step.text))}\n")
         else:
-            w(f"  {step.id} a person confirms: {plain(step.text)}\n")
+            what = "a person confirms the claim" if step.claim else "a person confirms"
+            w(f"  {step.id} {what}: {plain(first_line(step.text))}\n")
+            if step.content is not None and step.content.placeholders:
+                known = dict.fromkeys(p.field for p in step.content.placeholders if p.known)
+                w(f"      fields: {', '.join([*(f'{n} (golive fills it)' for n in known), *step.needs])}\n")
             cannot.append(f"{step.id}: a person's confirmation")
     w(f"\ncannot be simulated ({len(cannot)}):\n")
-    for line in cannot:
-        w(f"  - {line}\n")
+    for reason in cannot:
+        w(f"  - {reason}\n")
     return EXIT_PASSED
 
 

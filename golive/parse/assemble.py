@@ -14,6 +14,7 @@ from golive.model import (
     AnyItem,
     Check,
     Checklist,
+    Command,
     Commands,
     Content,
     Counts,
@@ -21,6 +22,7 @@ from golive.model import (
     ExpectedBlock,
     Field,
     Note,
+    Placeholder,
     Section,
     SectionKind,
     Signoff,
@@ -29,6 +31,8 @@ from golive.model import (
     TimelineRow,
 )
 from golive.parse import sections
+from golive.parse.placeholders import upper_snake
+from golive.parse.quoting import shell_contexts
 
 
 @dataclass
@@ -64,15 +68,19 @@ def _kind_by_content(items: tuple[AnyItem, ...], children: list[Section]) -> tup
     return SectionKind.INFO, "no rule, nothing to run"
 
 
-def finish(builder: Builder) -> Section:
-    children = [finish(child) for child in builder.children]
+def finish(builder: Builder, optional: str = "") -> Section:
+    """The section as read; `optional` is inherited from an optional parent ("Step 3 (Optional)")."""
+    # "Rollback checklist (if needed)": the words are about rolling back at all, not about its steps.
+    own = "" if builder.why in ("rollback", "rollback triggers") else sections.optional_why(builder.title)
+    optional = own or optional
+    children = [finish(child, optional) for child in builder.children]
     items = tuple(builder.items)
     kind, why = builder.kind, builder.why
     if builder.front_matter:
         kind, why = SectionKind.INFO, "front matter"
     if kind is None:
         kind, why = _kind_by_content(items, children)
-    due = sections.followup_offset(builder.title, builder.parent_title) if kind is SectionKind.FOLLOWUP else None
+    due = sections.followup_due(builder.title, builder.parent_title) if kind is SectionKind.FOLLOWUP else None
     trigger = builder.trigger
     if kind is SectionKind.ROLLBACK and not trigger:
         trigger = sections.condition_text(builder.title)
@@ -86,8 +94,11 @@ def finish(builder: Builder) -> Section:
         sections=tuple(children),
         estimate=builder.estimate,
         at_s=sections.schedule_offset(builder.title),
-        due_s=due,
+        due_s=due.approx_s if due else None,
         trigger=trigger,
+        optional=optional,
+        due=due,
+        criteria=sections.is_criteria(builder.title),
     )
 
 
@@ -203,6 +214,30 @@ def map_placeholders_to_fields(checklist: Checklist) -> Checklist:
     return map_items(checklist, remap)
 
 
+def item_followups(checklist: Checklist) -> Checklist:
+    """Steps and tasks of runnable sections that are follow-ups: "Monitor First 24 Hours" (due a day after
+    the finish), "Schedule 1-week review meeting", "Archive old JSON files (after validation period)".
+
+    The validation period is the longest post-deployment window the checklist itself defines (a week
+    when it defines none).
+    """
+    windows = [s.due.approx_s for s in checklist.all_sections() if s.due is not None and not s.due.months]
+    validation_s = max(windows, default=7 * 86400)
+
+    def item(i: AnyItem) -> AnyItem:
+        if isinstance(i, Task | Step) and not i.trigger:
+            due = sections.item_due(i.text, validation_s)
+            if due is not None:
+                return replace(i, due=due)
+        return i
+
+    def section(s: Section) -> Section:
+        items = tuple(item(i) for i in s.items) if s.kind is SectionKind.RUN else s.items
+        return replace(s, items=items, sections=tuple(section(c) for c in s.sections))
+
+    return replace(checklist, sections=tuple(section(s) for s in checklist.sections))
+
+
 def fields(checklist: Checklist) -> tuple[Field, ...]:
     seen: dict[str, Field] = {}
     for _section, item in checklist.walk():
@@ -256,3 +291,93 @@ def counts(checklist: Checklist) -> Counts:
         expectations=expects,
         placeholders=placeholders,
     )
+
+
+# --- an example value is a placeholder ------------------------------------------------------------
+
+_EXAMPLE = re.compile(r"^(?:e\.g\.|example|for example)\s*[:=]?\s*(?P<value>[^\s]+)\s*$", re.I)
+_VERB_FIRST = re.compile(
+    r"^(checkout|check out|get|find|use|deploy|set|note|identify|switch to|go to|revert to)\s+", re.I
+)
+
+
+def example_placeholders(checklist: Checklist) -> Checklist:
+    """`# Example: v0.9.5` over `git checkout v0.9.5`: the value is an example, so a placeholder,
+    in that command and in every later one that uses it (`alembic history | grep v0.9.5`)."""
+    examples: dict[str, str] = {}  # value -> field name
+    for _section, item in checklist.walk():
+        if isinstance(item, Commands):
+            for c in item.commands:
+                for comment in c.comments:
+                    m = _EXAMPLE.match(comment.strip())
+                    if m and re.search(_token(m.group("value")), c.text):
+                        others = [x for x in c.comments if x is not comment]
+                        words = _VERB_FIRST.sub("", others[-1]) if others else "example value"
+                        examples.setdefault(m.group("value"), upper_snake(words))
+    if not examples:
+        return checklist
+
+    def add(i: AnyItem) -> AnyItem:
+        if not isinstance(i, Commands) or not any(v in c.text for v in examples for c in i.commands):
+            return i
+        return replace(i, commands=tuple(_with_examples(c, examples) for c in i.commands))
+
+    return map_items(checklist, add)
+
+
+def _token(value: str) -> str:
+    return r"(?<![\w.-])" + re.escape(value) + r"(?![\w-]|\.\w)"
+
+
+def _with_examples(command: Command, examples: dict[str, str]) -> Command:
+    contexts = shell_contexts(command.text) if command.lang == "bash" else ["none"] * len(command.text)
+    found = list(command.placeholders)
+    for value, name in examples.items():
+        for m in re.finditer(_token(value), command.text):
+            a, b = m.start(), m.end()
+            if contexts[a] == "comment" or any(p.start < b and a < p.end for p in found):
+                continue
+            found.append(Placeholder(value, name, a, b, contexts[a]))
+    if len(found) == len(command.placeholders):
+        return command
+    return replace(command, placeholders=tuple(sorted(found, key=lambda p: p.start)))
+
+
+# --- one field per thing --------------------------------------------------------------------------
+
+# Words too general to say two fields are one thing when they are all a later field has.
+_GENERIC_FIELD_WORDS = {"NAME", "DATE", "TIME", "ID", "VALUE", "NOTES", "STATUS", "VERSION", "USER", "TYPE", "URL"}
+
+
+def same_fields(checklist: Checklist) -> Checklist:
+    """`Table name: ____` after `DynamoDB table name decided: ____` is the same value, asked once:
+    a later field whose name is the end of an earlier one's (TABLE_NAME in DYNAMODB_TABLE_NAME,
+    TOPIC_ARN in SNS_TOPIC_ARN, REGION in AWS_REGION) takes the earlier one's name."""
+    seen: list[str] = []
+    alias: dict[str, str] = {}
+    for f in checklist.fields:
+        words = f.name.split("_")
+        if len(words) > 1 or f.name not in _GENERIC_FIELD_WORDS:
+            owners = [n for n in seen if n.endswith("_" + f.name)]
+            if len(owners) == 1:
+                alias[f.name] = owners[0]
+                continue
+        seen.append(f.name)
+    if not alias:
+        return checklist
+
+    def rename(i: AnyItem) -> AnyItem:
+        if isinstance(i, Field) and i.name in alias:
+            return replace(i, name=alias[i.name])
+        if isinstance(i, Task) and any(f.name in alias for f in i.fields):
+            return replace(i, fields=tuple(replace(f, name=alias.get(f.name, f.name)) for f in i.fields))
+        if isinstance(i, Commands) and any(p.field in alias for c in i.commands for p in c.placeholders):
+            commands = tuple(
+                replace(c, placeholders=tuple(replace(p, field=alias.get(p.field, p.field)) for p in c.placeholders))
+                for c in i.commands
+            )
+            return replace(i, commands=commands)
+        return i
+
+    renamed = map_items(checklist, rename)
+    return replace(renamed, fields=fields(renamed))

@@ -25,6 +25,8 @@ from golive.model import (
 from golive.parse import hazards
 from golive.parse.annotations import from_fence
 from golive.parse.languages import CONFIG, POWERSHELL, PYTHON, SHELL, SHELL_WORDS, SQL, TEXT, WINDOWS_SHELL, language
+from golive.parse.placeholders import message_fields
+from golive.parse.shell import split_commands
 from golive.parse.shellblock import alternative_label, read_shell
 
 _PROMPT = re.compile(r"^\s*(?:\$|>|#)\s+")
@@ -43,7 +45,20 @@ def read_block(
     heading: str = "",
 ) -> AnyItem:
     """A block whose fence is at `line` (content from line + 1), or an indented block at `line`."""
-    item = _read(info, lines, line, end_line, closed, expected_intro, judges, heading, line + 1 if fenced else line)
+    first = line + 1 if fenced else line
+    cut = _markdown_after_open_fence(lines, first) if fenced and not closed else None
+    if cut is not None:
+        tail = lines[cut:]
+        lines = lines[:cut]
+        while lines and not lines[-1].strip():
+            lines = lines[:-1]
+    item = _read(info, lines, line, end_line, closed, expected_intro, judges, heading, first)
+    if cut is not None and isinstance(item, Commands):
+        assumed = (
+            f"the fence opened at line {line} is never closed: golive took it to end before line {first + cut} "
+            f"(`{tail[0].strip()[:40]}` reads as Markdown); lines {first + cut}–{end_line} are not run"
+        )
+        item = replace(item, assumed=assumed, assumed_end=first + cut)
     if not fenced and isinstance(item, Commands | Content | ExpectedBlock | Check):
         return replace(item, fenced=False)
     return item
@@ -88,6 +103,30 @@ def _read(
     return Content(line, end_line, lang, text, "code", closed=closed)
 
 
+_MARKDOWN_LINE = re.compile(
+    r"^\s{0,3}(?:[-*+]\s+\S|\d{1,3}[.)]\s+\S)|^\s*\|.*\|\s*$|^\s*\*\*[^*]+\*\*|^\s{0,3}(?:---+|\*\*\*+)\s*$"
+)
+
+
+def _markdown_after_open_fence(lines: list[str], first: int) -> int | None:
+    """In a fence never closed: the first line that reads as Markdown (a task, a list item, a table,
+    bold text, a rule, a sentence of prose) rather than as a command. Nothing from there on runs."""
+    for seg in split_commands(lines, first):
+        if seg.kind != "command" or seg.line == first:
+            continue
+        head = seg.text.split("\n")[0]
+        if _MARKDOWN_LINE.match(head) or _reads_as_prose(head):
+            return seg.line - first
+    return None
+
+
+def _reads_as_prose(line: str) -> bool:
+    words = line.strip().split()
+    if len(words) < 3 or not words[0][:1].isupper() or words[0] in SHELL_WORDS:
+        return False
+    return all(re.fullmatch(r"[A-Za-z][\w'’,()-]*[.:!?]?", w) for w in words)
+
+
 def _untagged(
     line: int, end_line: int, info: str, lang: str, lines: list[str], first: int, closed: bool, heading: str
 ) -> AnyItem:
@@ -98,13 +137,20 @@ def _untagged(
         return replace(item, assumed=f"{what} reads as shell commands; run as bash")
     if re.search(r"^subject:", text, re.I | re.M) or re.search(r"notify|announce|message|email", heading, re.I):
         return Content(
-            line, end_line, lang or "text", text, "message", closed=closed, assumed=f"{what} reads as a message to send"
+            line,
+            end_line,
+            lang or "text",
+            text,
+            "message",
+            closed=closed,
+            assumed=f"{what} reads as a message to send",
+            placeholders=message_fields(text),
         )
     if re.search(r"^\s*\[[^\]]*(add|notes?|insert)[^\]]*\]\s*$", text, re.I):
         return Content(
             line, end_line, lang or "text", text, "notes", closed=closed, assumed=f"{what} is a box for notes"
         )
-    if re.search(r"^\s*(\[\w+\]|\d{4}-\d\d-\d\d|INFO|WARN|ERROR|DEBUG)\b|Error:|Exception", text, re.M):
+    if re.search(r"^\s*(\[\w+\]|\d{4}-\d\d-\d\d\b|(INFO|WARN|ERROR|DEBUG)\b)|Error:|Exception", text, re.M):
         return Content(
             line,
             end_line,

@@ -1,4 +1,4 @@
-"""What makes a command unsafe to run as written: placeholders, destruction, no return.
+"""What makes a command unsafe to run as written: destruction, no return, another platform, sudo.
 
 Each rule is a row in a table so it can be read, tested and extended in one place.
 All functions are pure: text in, findings out.
@@ -7,195 +7,29 @@ All functions are pure: text in, findings out.
 from __future__ import annotations
 
 import re
-import shlex
 
-from golive.model import Mode, Placeholder
+from golive.model import Mode
+from golive.parse.placeholders import fill, find_placeholders, upper_snake
+from golive.parse.quoting import shell_contexts
 
-# --- placeholders ---------------------------------------------------------------------------
+__all__ = ["fill", "find_placeholders", "upper_snake"]  # their home is placeholders.py
 
-# (pattern, how to name the field from the match)
-_PLACEHOLDER_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    # <PID>, <previous-stable-commit>, <strong-password>; not `<<EOF`, `< file`, `<(cmd)`
-    (re.compile(r"(?<![<\w])<([A-Za-z][A-Za-z0-9 _.:/-]*[A-Za-z0-9])>(?!>)"), "angle"),
-    # YOUR_TOPIC_ARN, ${YOUR_ACCOUNT_ID}
-    (re.compile(r"\bYOUR_[A-Z0-9_]+\b"), "your_caps"),
-    # your-domain.com, your-email@example.com, your-sanctum-token
-    (re.compile(r"\byour[-_][A-Za-z0-9][A-Za-z0-9._@-]*[A-Za-z0-9]"), "your_lower"),
-    # [revision_id], [START TIME], [insert commit hash of …], [ISSUE]
-    (
-        re.compile(
-            r"\[(insert [^\]\n]+|your[^\]\n]*|add [^\]\n]+|[A-Z][A-Z0-9]*(?:[ _][A-Z0-9]+)*|[a-z]+(?:_[a-z0-9]+)+)\]"
-        ),
-        "bracket",
-    ),
-    # YYYYMMDD_HHMMSS, YYYY-MM-DD
-    (re.compile(r"(?<![A-Za-z0-9])Y{4}[-_]?MM[-_]?DD(?:[_T-]?HH:?MM(?::?SS)?)?(?![A-Za-z0-9])"), "date"),
-    # /path/to/thing
-    (re.compile(r"/path/to/[\w./-]*"), "path"),
-    # an argument left as "..." or "…"
-    (re.compile(r"(?<![\w.])(?:\.\.\.|…)(?![\w.])"), "ellipsis"),
-    # RFC 2606 example hosts: never real
-    (re.compile(r"\b[\w.-]*\bexample\.(?:com|org|net)\b[\w./:@-]*"), "example"),
-    # credentials left as the words user:password
-    (re.compile(r"://(?:user|username):(?:password|pass)@"), "credentials"),
-    (re.compile(r"\b(?:CHANGE_?ME|REPLACE_?ME|FIXME)\b"), "caps_word"),
-    # values no real system has: 1234567890:ABCdefGHIjkl…, xxxxxxxx
-    (re.compile(r"[\w:-]*(?:123456789|[Aa][Bb][Cc][Dd][Ee][Ff][Gg][Hh]|[xX]{6,})[\w:-]*"), "example"),
-]
-
-_ASSIGNMENT = re.compile(r"(?:^|[\s;])(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)")
 _SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE", re.I)
-
-
-def upper_snake(text: str) -> str:
-    words = re.findall(r"[A-Za-z0-9]+", text)
-    name = "_".join(w.upper() for w in words)
-    if not name:
-        return "VALUE"
-    if name[0].isdigit():
-        name = "F_" + name
-    return name
 
 
 def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name))
 
 
-def _field_name(kind: str, text: str) -> str:
-    if kind == "angle":
-        return upper_snake(text[1:-1])
-    if kind == "your_caps":
-        return upper_snake(text[len("YOUR_") :]) or "VALUE"
-    if kind == "your_lower":
-        return upper_snake(re.split(r"[@.]", text[5:])[0])
-    if kind == "bracket":
-        inner = re.sub(r"^(insert|add|your)\s+", "", text[1:-1], flags=re.I)
-        return upper_snake(inner)
-    if kind == "date":
-        return upper_snake(text)
-    if kind == "path":
-        return "PATH_TO_" + upper_snake(text[len("/path/to/") :]) if len(text) > 9 else "PATH"
-    return upper_snake(text)
-
-
-def _quoting_at(text: str, pos: int) -> str:
-    """Whether position `pos` of a shell command sits inside single or double quotes."""
-    quote = ""
-    i = 0
-    while i < pos and i < len(text):
-        c = text[i]
-        if quote == "'":
-            if c == "'":
-                quote = ""
-        elif c == "\\":
-            i += 1
-        elif quote == '"':
-            if c == '"':
-                quote = ""
-        elif c in "'\"":
-            quote = c
-        i += 1
-    return {"'": "single", '"': "double"}.get(quote, "none")
-
-
-def _comment_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of whole-line comments: placeholders there are never run."""
-    spans = []
-    offset = 0
-    for line in text.split("\n"):
-        if line.lstrip().startswith("#"):
-            spans.append((offset, offset + len(line)))
-        offset += len(line) + 1
-    return spans
-
-
-# Cheap test first: most commands hold no placeholder at all.
-_MAYBE_PLACEHOLDER = re.compile(
-    r"<[A-Za-z]|YOUR_|your[-_]|\[[A-Za-z]|YYYY|/path/to/|\.\.\.|…|example\.(com|org|net)|://(user|username):|"
-    r"CHANGE_?ME|REPLACE_?ME|FIXME|123456789|[Aa][Bb][Cc][Dd][Ee][Ff][Gg][Hh]|[xX]{6}"
-)
-
-
-def find_placeholders(text: str, lang: str = "bash") -> tuple[Placeholder, ...]:
-    """Placeholders in a command, each with the field that fills it.
-
-    When a placeholder sits in the value of `NAME=value`, the field is NAME and the whole
-    value is replaced: `export DATABASE_URL=postgresql://user:password@db.example.com/x`
-    asks for DATABASE_URL.
-    """
-    if not _MAYBE_PLACEHOLDER.search(text):
-        return ()
-    found: list[Placeholder] = []
-    taken: list[tuple[int, int]] = _comment_spans(text) if lang == "bash" else []
-    assignments = [(m.start(2), m.end(2), m.group(1)) for m in _ASSIGNMENT.finditer(text)] if lang == "bash" else []
-    for pattern, kind in _PLACEHOLDER_PATTERNS:
-        for m in pattern.finditer(text):
-            start, end = m.start(), m.end()
-            if kind == "credentials":
-                start, end = m.start() + 3, m.end() - 1
-            if any(a <= start < b for a, b in taken):
-                continue
-            if kind == "angle" and _looks_like_redirect(text, start):
-                continue
-            if kind == "bracket" and _looks_like_test(text, start, end):
-                continue
-            owner = next(((a, b, name) for a, b, name in assignments if a <= start < b), None)
-            if owner:
-                a, b, name = owner
-                if any(p.start == a and p.end == b for p in found):
-                    continue
-                placeholder = Placeholder(text[a:b], name, a, b, _quoting_at(text, a))
-                taken.append((a, b))
-            else:
-                name = _field_name(kind, text[start:end])
-                if kind == "ellipsis":
-                    before = re.findall(r"[A-Za-z][\w-]*", text[:start])
-                    name = upper_snake(before[-1]) + "_ARGS" if before else "ARGS"
-                placeholder = Placeholder(text[start:end], name, start, end, _quoting_at(text, start))
-                taken.append((start, end))
-            found.append(placeholder)
-    return tuple(sorted(found, key=lambda p: p.start))
-
-
-def _looks_like_redirect(text: str, start: int) -> bool:
-    # `cmd <input.txt>` is not a thing people write; `< file` has a space. Keep `<PID>`.
-    return start > 0 and text[start - 1] == "<"
-
-
-def _looks_like_test(text: str, start: int, end: int) -> bool:
-    # `[ -f x ]` has spaces inside; `${arr[IDX]}` and `a[KEY]` are indexes; `[[ … ]]` is a test.
-    before = text[start - 1] if start > 0 else ""
-    return (bool(before) and (before.isalnum() or before in "_$[{")) or text[end : end + 1] == "]"
-
-
-def fill(text: str, placeholders: tuple[Placeholder, ...], values: dict[str, str]) -> str:
-    """Replace placeholders with field values, quoted for where each one stands."""
-    out = []
-    pos = 0
-    for p in sorted(placeholders, key=lambda p: p.start):
-        if p.field not in values:
-            continue
-        out.append(text[pos : p.start])
-        value = values[p.field]
-        if p.quoting == "single":
-            out.append(value.replace("'", "'\\''"))
-        elif p.quoting == "double":
-            out.append(re.sub(r'(["$`\\])', r"\\\1", value))
-        elif re.fullmatch(r"[\w@%+=:,./-]+", value):
-            out.append(value)
-        else:
-            out.append(shlex.quote(value))
-        pos = p.end
-    out.append(text[pos:])
-    return "".join(out)
-
-
 # --- destructive commands ---------------------------------------------------------------------
+#
+# Destructive is a class, not a list: every row names a kind of harm, and the first row that
+# matches gives the reason shown to the operator. Rows are tried after a cheap keyword test.
 
-_DESTRUCTIVE: list[tuple[re.Pattern[str], str]] = [
+_NAMED: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bdropdb\b"), "drops a database"),
     (re.compile(r"\bDROP\s+(TABLE|DATABASE|SCHEMA|INDEX|VIEW)\b", re.I), "drops database objects"),
-    (re.compile(r"\bTRUNCATE\b", re.I), "truncates a table"),
+    (re.compile(r"\bTRUNCATE\s+(TABLE\s+)?\w", re.I), "truncates a table"),
     (re.compile(r"\bDELETE\s+FROM\b(?![^;]*\bWHERE\b)", re.I), "deletes every row of a table"),
     (re.compile(r"\brm\s+(-[a-zA-Z]*[rR][a-zA-Z]*|--recursive)\b"), "removes files recursively"),
     (re.compile(r"(?:^|[\s;&|(])(?:sudo\s+)?kill(?:all)?\s"), "kills processes"),
@@ -214,6 +48,174 @@ _DESTRUCTIVE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"-X\s*DELETE\b|--request\s+DELETE\b"), "sends an HTTP DELETE"),
     (re.compile(r"\bterraform\s+destroy\b"), "destroys infrastructure"),
 ]
+_NAMED_WORDS: tuple[str, ...] = ("drop", "truncate", "delete", "rm", "kill", "push", "reset", "clean", "aws")
+_NAMED_WORDS += ("kubectl", "docker", "flush", "mkfs", "dd ", "alembic", "terraform")
+
+# A subcommand (or flag) of any CLI that deletes or replaces: `aws dynamodb delete-table`,
+# `gcloud … instances delete`, `helm uninstall`, `find … -delete`, `backup.py --restore FILE`.
+_VERBS = {
+    "delete": "deletes", "del": "deletes", "remove": "removes", "rm": "removes", "rmi": "removes",
+    "rmdir": "removes", "erase": "erases", "purge": "purges", "wipe": "wipes", "nuke": "wipes",
+    "drop": "drops", "truncate": "truncates", "destroy": "destroys", "terminate": "terminates",
+    "prune": "prunes", "flush": "empties", "flushall": "empties", "flushdb": "empties",
+    "uninstall": "removes", "deregister": "removes", "unregister": "removes",
+    "restore": "restores over live data",
+}  # fmt: skip
+_VERB = re.compile(r"(?:[\w-]+:)?(" + "|".join(_VERBS) + r")(?:[-_:][\w-]*)?", re.I)  # `apps:destroy`, `db:drop`
+# Programs whose words are data (a message, a pattern), never subcommands.
+_DATA_PROGRAMS = {"echo", "printf", "grep", "egrep", "fgrep", "rg", "ag", "sed", "awk", "cat", "less", "more"}
+_DATA_PROGRAMS |= {"head", "tail", "ls", "wc", "sort", "uniq", "cut", "tr", "jq", "yq", "man", "which", "type"}
+_DATA_PROGRAMS |= {"test", "[", "true", "false", "sleep", "date", "stat", "file", "diff", "export", "declare"}
+_DATA_PROGRAMS |= {"local", "read", "set", "unset", "cd", "pushd", "source", ".", "git-log", "history", "tee"}
+_WRAPPERS = {"sudo", "env", "nohup", "time", "exec", "command", "nice", "ionice", "doas"}
+_DELETE_PROGRAMS = {"rm": "removes files", "rmdir": "removes directories", "shred": "destroys files"}
+_DELETE_PROGRAMS |= {"unlink": "removes a file", "wipefs": "wipes a device", "truncate": "empties files"}
+# Live data a command can overwrite: a `.env` (the running system's secrets), a database file, system state.
+# (A config file a deployment writes, like `config.json`, is the deployment itself, not live data.)
+_LIVE = re.compile(r"(^|/)\.env(\.[\w.-]+)?$|\.(db|sqlite3?)$|^/(etc|var/lib)/")
+_COPIES = {"cp", "mv", "install", "rsync", "scp"}
+_RESTORES = re.compile(r"^(psql|mysql|mariadb|sqlite3|mongo|mongosh|redis-cli)$")
+_WARNS = re.compile(
+    r"cannot be undone|can ?not be undone|can't be undone|irreversibl|irrevocabl|\bcaution\b|\bdanger|"
+    r"\bdestructive\b|permanently|data loss|\bwarning\b",
+    re.I,
+)
+# Which commands are worth reading word by word (most are not): a delete-like word, a live-data
+# path, a copy, or a dump loaded into a database.
+_CLASS_HINT = re.compile(
+    r"\b("
+    + "|".join(_VERBS)
+    + r"|rm|shred|unlink|wipefs|pg_restore|cp|mv|install|rsync|scp)\b"
+    + r"|\.env\b|\.(?:db|sqlite3?)\b|/(?:etc|var/lib)/"
+    + r"|\b(psql|mysql|mariadb|sqlite3|mongo|mongosh|redis-cli)\b[^|;&]*<",
+    re.I,
+)
+
+
+class _Simple:
+    """One simple command as bash splits it: its words (quotes removed) and its redirections."""
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.redirects: list[tuple[str, str]] = []  # (operator, target)
+
+    @property
+    def program_at(self) -> int:
+        """Index of the program word: after assignments and wrappers like sudo (and sudo's options)."""
+        i, n = 0, len(self.words)
+        while i < n:
+            w = self.words[i]
+            if re.match(r"^[A-Za-z_]\w*=", w):
+                i += 1
+            elif w in _WRAPPERS:
+                i += 1
+                while i < n and self.words[i].startswith("-"):
+                    i += 2 if self.words[i] in ("-u", "-g", "-n") else 1
+            else:
+                return i
+        return n
+
+
+def _simple_commands(code: str) -> list[_Simple]:
+    """The simple commands of a command, read with bash's quoting (heredoc bodies and comments left out)."""
+    contexts = shell_contexts(code)
+    out = [_Simple()]
+    word: list[str] = []
+    pending_op = ""
+
+    def end_word() -> None:
+        nonlocal pending_op
+        if word:
+            text = "".join(word)
+            if pending_op:
+                out[-1].redirects.append((pending_op, text))
+                pending_op = ""
+            else:
+                out[-1].words.append(text)
+            word.clear()
+
+    i, n = 0, len(code)
+    while i < n:
+        c, context = code[i], contexts[i]
+        if context in ("comment", "heredoc", "heredoc-literal", "heredoc-end"):
+            i += 1
+            continue
+        if context != "none" or c not in " \t\n;&|()<>":
+            if not (context == "none" and c in "'\""):
+                word.append(c)
+            i += 1
+            continue
+        end_word()
+        if c in "<>":
+            op = re.match(r"[<>]+[|&]?", code[i:]).group(0)  # type: ignore[union-attr]
+            if op not in ("<<", "<<-", "<<<") and not op.endswith("&"):
+                pending_op = op
+            i += len(op)
+            continue
+        if c in "\n;&|()":
+            out.append(_Simple())
+        i += 1
+    end_word()
+    return [s for s in out if s.words or s.redirects]
+
+
+def _class_reason(code: str) -> str:
+    """Destructive by what the command does: delete-like subcommands, overwrites, restores."""
+    for simple in _simple_commands(code):
+        at = simple.program_at
+        if at >= len(simple.words):
+            continue
+        program = simple.words[at].rsplit("/", 1)[-1]
+        args = simple.words[at + 1 :]
+        why = _what_it_destroys(program, args, simple.redirects)
+        if why:
+            return why
+    return ""
+
+
+def _what_it_destroys(program: str, args: list[str], redirects: list[tuple[str, str]]) -> str:
+    for op, target in redirects:
+        if op in (">", ">|", "&>") and _LIVE.search(target):
+            return _overwrites(target)
+        if op == "<" and _RESTORES.match(program):
+            return f"loads {target.rsplit('/', 1)[-1]} into a live database"
+    if program in _DELETE_PROGRAMS and not all(a.startswith(("-", "/tmp/")) for a in args):
+        return _DELETE_PROGRAMS[program]
+    if program in _COPIES:
+        destination = next((a for a in reversed(args) if not a.startswith("-")), "")
+        if _LIVE.search(destination):
+            return _overwrites(destination)
+    if program == "pg_restore" and any(a in ("-d", "--clean", "-c") or a.startswith("--dbname") for a in args):
+        return "restores a dump into a live database"
+    if program in _DATA_PROGRAMS:
+        return ""
+    for arg in args:
+        token = arg.lstrip("-")
+        m = _VERB.fullmatch(token)
+        if m and "/" not in token and "." not in token:
+            return f"`{program} … {arg}` {_VERBS[m.group(1).lower()]}"
+    return ""
+
+
+def _overwrites(target: str) -> str:
+    """Named by the file, not its folder: a profile that moves the folder leaves the reason true."""
+    name = target.rstrip("/").rsplit("/", 1)[-1]
+    where = next((f" under {d}" for d in ("/etc/", "/var/lib/") if target.startswith(d)), "")
+    return f"overwrites {name}{where}"
+
+
+def destructive_reason(text: str, comments: tuple[str, ...] = (), note: str = "") -> str:
+    """Why a command is destructive ("" when it is not): the first rule of the table that matches."""
+    code = _code_only(text)
+    why = _first_rule(_NAMED_WORDS, _NAMED, code)
+    if why:
+        return why
+    if _CLASS_HINT.search(code):
+        why = _class_reason(code)
+        if why:
+            return why
+    warning = next((c for c in (*comments, note) if _WARNS.search(c)), "")
+    return f"the checklist warns: {warning.strip()}" if warning else ""
 
 
 def _first_rule(keywords: tuple[str, ...], table: list[tuple[re.Pattern[str], str]], code: str) -> str:
@@ -228,35 +230,12 @@ def _first_rule(keywords: tuple[str, ...], table: list[tuple[re.Pattern[str], st
     return next((why for pattern, why in table if pattern.search(code)), "")
 
 
-def destructive_reason(text: str) -> str:
-    return _first_rule(_DESTRUCTIVE_WORDS, _DESTRUCTIVE, _code_only(text))
-
-
 def _code_only(text: str) -> str:
     """The command without whole-line comments (a comment never runs)."""
     if "#" not in text:
         return text
     return "\n".join(line for line in text.split("\n") if not line.lstrip().startswith("#"))
 
-
-_DESTRUCTIVE_WORDS = (
-    "drop",
-    "truncate",
-    "delete",
-    "rm",
-    "kill",
-    "push",
-    "reset",
-    "clean",
-    "aws",
-    "kubectl",
-    "docker",
-    "flush",
-    "mkfs",
-    "dd ",
-    "alembic",
-    "terraform",
-)
 
 # --- commands that never return, and services ---------------------------------------------------
 

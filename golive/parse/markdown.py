@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from golive.model import (
+    AlternativeGroup,
     AnyItem,
     Checklist,
     Commands,
@@ -22,6 +23,7 @@ from golive.model import (
     ExpectedBlock,
     Field,
     Note,
+    Section,
     SectionKind,
     Signoff,
     Step,
@@ -29,7 +31,7 @@ from golive.model import (
     Task,
     TimelineRow,
 )
-from golive.parse import assemble, blocks, expectations, fields, sections
+from golive.parse import alternatives, assemble, blocks, expectations, fields, sections
 from golive.parse.annotations import from_comment
 from golive.parse.assemble import Builder
 
@@ -83,6 +85,11 @@ class _Reader:
     total: Estimate | None = None
     expected_intro: tuple[str, int | None] | None = None
     alternative_prose: tuple[str, int] | None = None
+    # `**Option A: …**` paragraphs before separate fences: the option waiting for its block, the
+    # option whose blocks are being read, and per section (label, option line, block line).
+    option_pending: tuple[str, int] | None = None
+    option_current: tuple[str, int] | None = None
+    options: dict[int, tuple[Builder, list[tuple[str, int, int]]]] = field(default_factory=dict)
 
     # --- nodes -> items ---------------------------------------------------------------------------
 
@@ -158,6 +165,11 @@ class _Reader:
             return
         if blocks.is_alternative_prose(text) and isinstance(previous, Commands):
             self.alternative_prose = (text, first)
+        label = alternatives.option_label(text) if len(text) < 160 else ""
+        if label:
+            self.option_pending, self.option_current = (label, first), None
+        else:
+            self.option_current = None
         condition = sections.condition_text(text)
         if condition and section.kind is SectionKind.ROLLBACK and not section.trigger:
             section.trigger = condition
@@ -171,7 +183,9 @@ class _Reader:
         body = content.split("\n") if content else []
         closed = not fenced or self._fence_closed(token)
         judges = 0
-        previous = _last_commands(out)
+        at = _last_commands(out)
+        previous = out[at] if at is not None else None
+        assert previous is None or isinstance(previous, Commands)
         if self.expected_intro is not None and previous is not None and previous.commands:
             judges = previous.commands[-1].line
         item = blocks.read_block(
@@ -185,19 +199,43 @@ class _Reader:
             judges,
             section.title,
         )
-        if isinstance(item, ExpectedBlock) and previous is not None:
-            index = out.index(previous)
-            out[index] = _with_expectation(
+        if isinstance(item, ExpectedBlock) and previous is not None and at is not None:
+            out[at] = _with_expectation(
                 previous, item.text, item.line, self.expected_intro[1] if self.expected_intro else None, "block"
             )
-        if isinstance(item, Commands) and self.alternative_prose and previous is not None:
-            index = out.index(previous)
+        if isinstance(item, Commands) and self.alternative_prose and previous is not None and at is not None:
             first, second = blocks.link_alternative_blocks(previous, item, *self.alternative_prose)
-            out[index] = first
+            out[at] = first
             item = second
         self.expected_intro = None
         self.alternative_prose = None
         out.append(item)
+        if isinstance(item, Commands) and item.commands and out is section.items:
+            option = self.option_pending or self.option_current
+            if option is not None:
+                self.options.setdefault(id(section), (section, []))[1].append((*option, item.line))
+                self.option_pending, self.option_current = None, option
+
+    def finish_options(self) -> None:
+        """Tag the blocks of `Option A` / `Option B` paragraphs, once their sections are read."""
+        for section, found in self.options.values():
+            labels = tuple(dict.fromkeys((label, line) for label, line, _block in found))
+            if len(labels) < 2:
+                continue
+            gid = f"L{labels[0][1]}"
+            index = {line: i for i, (_label, line) in enumerate(labels)}
+            blocks_at = {block: (label, line) for label, line, block in found}
+            first = True
+            for k, item in enumerate(section.items):
+                if isinstance(item, Commands) and item.line in blocks_at:
+                    label, line = blocks_at[item.line]
+                    item = alternatives.tag_block(item, gid, index[line], label, len(labels))
+                    if first:
+                        group = AlternativeGroup(gid, labels[0][1], tuple(x for x, _ in labels), "Option paragraphs")
+                        item = alternatives.with_group(item, group)
+                        first = False
+                    section.items[k] = item
+        self.options.clear()
 
     def _fence_closed(self, token: Token) -> bool:
         assert token.map is not None
@@ -306,11 +344,12 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _last_commands(out: list[AnyItem]) -> Commands | None:
-    for item in reversed(out):
-        if isinstance(item, Commands):
-            return item
-        if not isinstance(item, Note):
+def _last_commands(out: list[AnyItem]) -> int | None:
+    """Where the last block is, when only notes follow it (no `out.index`: a long section stays linear)."""
+    for index in range(len(out) - 1, -1, -1):
+        if isinstance(out[index], Commands):
+            return index
+        if not isinstance(out[index], Note):
             return None
     return None
 
@@ -366,12 +405,15 @@ def parse_text(text: str, path: str = "<text>") -> Checklist:
             parent.children.append(builder)
             stack.append(builder)
             reader.expected_intro = None
+            reader.option_pending = reader.option_current = None
             continue
         current = stack[-1]
         # Items read with the kind known so far; undecided sections read as runnable.
         reader.node(node, current, current.items)
+    reader.finish_options()
     title, title_line, preamble, tops = assemble.title_and_sections(root, path)
     finished = tuple(assemble.finish(b) for b in tops)
+    finished = alternatives.option_sections(Section(title, 0, 1, SectionKind.INFO, "", sections=finished)).sections
     finished = assemble.apply_timeline(finished, reader.timeline)
     checklist = Checklist(
         path=path,
@@ -386,7 +428,11 @@ def parse_text(text: str, path: str = "<text>") -> Checklist:
         title_line=title_line,
     )
     checklist = replace(checklist, fields=assemble.fields(checklist))
+    checklist = assemble.same_fields(checklist)
+    checklist = assemble.example_placeholders(checklist)
     checklist = assemble.map_placeholders_to_fields(checklist)
+    checklist = assemble.item_followups(checklist)
+    checklist = alternatives.share_choices(checklist)
     return replace(checklist, counts=assemble.counts(checklist))
 
 

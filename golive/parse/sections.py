@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from golive.model import Estimate, SectionKind
+from golive.model import Due, Estimate, SectionKind
 
 K = SectionKind
 
@@ -151,6 +151,60 @@ def followup_offset(title: str, parent_title: str) -> int | None:
             return count * unit_seconds(m.group(6))
     term = m.group(7).lower().split()[0].split("-")[0]
     return _TERM_DEFAULTS.get(term, 86400)
+
+
+def followup_due(title: str, parent_title: str) -> Due | None:
+    """`Month 1` is a calendar month after the finish; `Week 1`, `T+1 hour`, `First 24 Hours` a duration."""
+    seconds = followup_offset(title, parent_title)
+    if seconds is None:
+        return None
+    m = re.search(r"\bmonth\s*(\d+)\b|\b(\d+)?\s*months?\b", title, re.I)
+    if m and seconds % 2592000 == 0:
+        return Due(months=seconds // 2592000, text=title)
+    return Due(seconds=seconds, text=title)
+
+
+# A follow-up written as one item of a runnable section: "Monitor First 24 Hours",
+# "Schedule 1-week review meeting", "Archive old JSON files (after validation period)".
+_ITEM_DUE = re.compile(
+    r"\bfirst\s+(?P<n1>\d+\s*)?(?P<u1>hours?|days?|weeks?|months?)\b|"
+    r"\b(?P<n2>\d+)[- ](?P<u2>hour|day|week|month)s?\b[- ](?:\w+[- ])?(?:review|check|retro\w*|follow[- ]?up)\b|"
+    r"\b(?P<after>after (?:the )?(?:validation|stabili[sz]ation|observation|burn[- ]in|soak) period)\b",
+    re.I,
+)
+
+
+def item_due(text: str, validation_s: int) -> Due | None:
+    """When an item of a runnable section is really a follow-up, and when it is due."""
+    m = _ITEM_DUE.search(text)
+    if not m:
+        return None
+    if m.group("after"):
+        return Due(seconds=validation_s, text=m.group("after"))
+    count, unit = (m.group("n1"), m.group("u1")) if m.group("u1") else (m.group("n2"), m.group("u2"))
+    n = int(count) if count and count.strip() else 1
+    if unit.lower().startswith("month"):
+        return Due(months=n, text=m.group(0))
+    return Due(seconds=n * unit_seconds(unit), text=m.group(0))
+
+
+_OPTIONAL = re.compile(
+    r"\(?\b(optional(ly)?|if (applicable|needed|necessary|required|desired|available|any))\b\)?", re.I
+)
+
+
+def optional_why(text: str) -> str:
+    """`Step 3: Set Up SNS (Optional)`, `# Update if needed` -> the words that make it optional."""
+    m = _OPTIONAL.search(text)
+    return m.group(0).strip() if m else ""
+
+
+_CRITERIA = re.compile(r"\b(success|acceptance|exit|completion|go[- ]?live|done)\s+criteria\b|definition of done", re.I)
+
+
+def is_criteria(title: str) -> bool:
+    """`Success Criteria`: its ticked items are what must be true at the end, not what already is."""
+    return bool(_CRITERIA.search(title))
 
 
 def classify(title: str, parent: SectionKind | None, parent_title: str) -> tuple[SectionKind | None, str]:

@@ -21,7 +21,7 @@ from golive.model import (
     Placeholder,
 )
 from golive.parse import expectations as ex
-from golive.parse import hazards
+from golive.parse import hazards, sections
 from golive.parse.languages import SHELL_WORDS
 from golive.parse.shell import Segment, split_commands
 
@@ -152,6 +152,10 @@ def read_shell(
     option_group = -1  # the `Option A/B` group spans to the end of the block
     last_cmd_in_paragraph: list[int] = []
 
+    # commands_after[j]: does paragraph j or a later one hold a command (read once, not per paragraph)
+    commands_after = [False] * (len(paragraphs) + 1)
+    for j in range(len(paragraphs) - 1, -1, -1):
+        commands_after[j] = commands_after[j + 1] or any(seg.kind == "command" for seg in paragraphs[j])
     for p_index, paragraph in enumerate(paragraphs):
         starts_with_or = (_marker(paragraph[0]) or ("", ""))[0] == "or"
         if open_group >= 0 and not starts_with_or:
@@ -220,7 +224,7 @@ def read_shell(
             chunk_cmds.append(len(cmds) - 1)
             k += 1
         if pending_comments:
-            later_commands = any(s.kind == "command" for p in paragraphs[p_index + 1 :] for s in p)
+            later_commands = commands_after[p_index + 1]
             text = "\n".join(pending_comments)
             if later_commands:
                 # A heading-like comment paragraph: it describes the next command.
@@ -236,13 +240,17 @@ def read_shell(
     real_groups = {g for g, options in enumerate(groups) if len(options) > 1}
     group_ids = {g: f"L{groups[g][0][1]}" for g in real_groups}
     built = [_build(c, groups, group_ids, real_groups, heading) for c in cmds]
+    members: dict[tuple[str, int], list[Command]] = {}  # (group, option) -> its commands, found once
+    for command in built:
+        if command.option is not None:
+            members.setdefault((command.option.group, command.option.index), []).append(command)
     alternative_groups = tuple(
         AlternativeGroup(
             group_ids[g],
             groups[g][0][1],
-            tuple(label for label, _ in groups[g]),
+            tuple(label or _built_label(members, group_ids[g], i) for i, (label, _) in enumerate(groups[g])),
             group_how[g],
-            tuple(_option_platform(built, group_ids[g], i) for i in range(len(groups[g]))),
+            tuple(_option_platform(members, group_ids[g], i) for i in range(len(groups[g]))),
         )
         for g in sorted(real_groups)
     )
@@ -361,17 +369,24 @@ def _build(c: _Cmd, groups: list[list[tuple[str, int]]], ids: dict[int, str], re
         mode=mode,
         mode_why=why,
         placeholders=placeholders,
-        destructive=hazards.destructive_reason(text),
+        destructive=hazards.destructive_reason(text, tuple(c.comments), c.seg.note),
         sudo=hazards.uses_sudo(text),
         platform=hazards.platform_of(text, c.seg.note),
         option=option,
         expectations=tuple(c.expectations),
         port=hazards.service_port(text) if mode is Mode.SERVICE else None,
+        optional=sections.optional_why(" ".join((*c.comments, c.seg.note))),
     )
 
 
-def _option_platform(cmds: list[Command], group: str, index: int) -> str:
-    members = [c for c in cmds if c.option and c.option.group == group and c.option.index == index]
-    if members and all(c.platform for c in members):
-        return members[0].platform
+def _built_label(members: dict[tuple[str, int], list[Command]], group: str, index: int) -> str:
+    """An option written as a bare `# Or`: named by its first command, as `_build` named it."""
+    found = members.get((group, index), [])
+    return found[0].option.label if found and found[0].option else ""
+
+
+def _option_platform(members: dict[tuple[str, int], list[Command]], group: str, index: int) -> str:
+    found = members.get((group, index), [])
+    if found and all(c.platform for c in found):
+        return found[0].platform
     return ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from golive.plan import first_line, plain
 from golive.report.view import RunView, StepView
 from golive.run.state import took as run_took
 from golive.secrets import MASK
@@ -54,6 +55,8 @@ def note(step: StepView) -> str:
 def render(view: RunView) -> str:
     lines = view.run.checklist_text.split("\n")
     by_line = view.by_line()
+    claims = {s.id for s in view.plan.steps if s.claim}
+    errors = _errors(view)
     blocks: dict[int, list[StepView]] = {}
     for s in view.steps:
         if s.kind == "command" or (s.block and s.kind in ("confirm", "check")):
@@ -63,7 +66,7 @@ def render(view: RunView) -> str:
     out: list[str] = []
     for number, line in enumerate(lines, start=1):
         steps = [s for s in by_line.get(number, []) if s.kind != "command" and not (s.kind == "check" and s.block)]
-        out.append(_annotate(line, steps) if steps else line)
+        out.append(_annotate(line, steps, claims, errors) if steps else line)
         if number == (view.plan.checklist.title_line or 1):
             out.extend(_summary(view))
         if number in closing:
@@ -89,16 +92,36 @@ def _indent(lines: list[str], block: int) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
-def _annotate(line: str, steps: list[StepView]) -> str:
+def _annotate(line: str, steps: list[StepView], claims: set[str], errors: list[str]) -> str:
     for step in steps:
-        if step.kind in ("confirm", "signoff") and step.status in ("confirmed", "prechecked"):
+        refuted = step.id in claims and bool(errors) and bool(_NO_ERRORS.search(step.text))
+        if step.kind in ("confirm", "signoff") and step.status in ("confirmed", "prechecked") and not refuted:
             line = _TASK.sub(lambda m: m.group(1) + "[x]", line, count=1)
+        elif step.id in claims:
+            # A success criterion is ticked only when confirmed in this run, and never when the record refutes it.
+            line = _TASK.sub(lambda m: m.group(1) + "[ ]", line, count=1)
         if step.kind == "field" and step.field_value:
             line = _fill_blank(line, step.field_value)
         if step.kind == "choose":
             continue
         line = line.rstrip() + note(step)
+        if refuted:
+            line += f" *❌ not true in this run: {', '.join(errors[:5])} failed*"
     return line
+
+
+# A success criterion golive can check against the record itself.
+_NO_ERRORS = re.compile(r"without (any )?errors|no errors|all (deployment )?steps (completed|passed|succeeded)", re.I)
+
+
+def _errors(view: RunView) -> list[str]:
+    """Main steps that failed in this run, even when retried or skipped afterwards."""
+    return [
+        s.id
+        for s in view.steps
+        if s.phase == "main"
+        and (s.status == "failed" or s.reason.startswith("failed") or (s.kind == "command" and s.attempts > 1))
+    ]
 
 
 def _fill_blank(line: str, value: str) -> str:
@@ -185,9 +208,8 @@ def _footer(view: RunView) -> list[str]:
             f"- Service {item}: pid {svc.get('pid')}, {svc.get('state')}"
             + (f", port {svc['port']}" if svc.get("port") else "")
         )
-    if state.finished_at and view.followups:
-        sections = dict.fromkeys(f.section for f in view.followups)  # in order, once each
-        out.append("- Follow-ups due after this deployment: " + ", ".join(sections))
+    if state.finished_at and view.plan.followups:
+        out.append("- Follow-ups due after this deployment: " + ", ".join(_followups(view, state.finished_at)))
     for warning in state.warnings:
         out.append(f"- Note: {_escape(warning)}")
     if state.status == "paused":
@@ -195,6 +217,17 @@ def _footer(view: RunView) -> list[str]:
             f"- Paused: waiting for {_escape(state.paused.get('what', 'a person'))} (`{state.paused.get('hint', '')}`)"
         )
     return out
+
+
+def _followups(view: RunView, finished: datetime) -> list[str]:
+    """Each follow-up once, with its due date: `Month 1` a calendar month after the finish."""
+    due: dict[str, str] = {}
+    for step in view.plan.followups:
+        when_due = step.due or step.section.due
+        name = plain(step.section.title) if step.due is None else f"{step.id} {plain(first_line(step.text))}"
+        if name not in due:
+            due[name] = f"{_escape(name)} (due {when(when_due.at(finished))})" if when_due else _escape(name)
+    return list(due.values())
 
 
 def _escape(text: str) -> str:

@@ -10,14 +10,14 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING
 
-from golive.model import Command, Mode
-from golive.parse.hazards import fill
+from golive.model import Mode
+from golive.parse.placeholders import fill
 from golive.plan import PlanStep
 from golive.record.events import EventType as E
 from golive.run import services as svc
 from golive.run.judge import FAILED, PERSON, judge
 from golive.run.outcomes import Abort, Answer, Service, answer_of
-from golive.run.people import NeedPerson
+from golive.run.people import Need, NeedPerson
 from golive.run.shell import CommandResult, SessionLost, ShellError
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class CommandStep:
         if step.block in e.skipped_blocks:
             return e.finish_step(step, "skipped", "its block was skipped", e.actor)
         values = self.runner.need_values(step)
-        text = fill(cmd.text, cmd.placeholders, values) if cmd.lang == "bash" else _fill_raw(cmd, values)
+        text = fill(cmd.text, cmd.placeholders, values)
         shown = e.masker(text)
         try:
             self._accept(step, shown)
@@ -87,13 +87,28 @@ class CommandStep:
             attempt += 1
 
     def _accept(self, step: PlanStep, shown: str) -> None:
+        """A block runs once accepted (or with --yes); an optional one only when a person says run, --yes or not."""
         e = self.e
         block_id = f"L{step.block}"
-        stored = answer_of(e.state, block_id, "accept")  # a person's answer counts even under --yes
-        if stored is None and (e.options.yes or step.block in e.accepted):
+        # A person's answer counts even under --yes; an optional command is answered by its own line.
+        stored = answer_of(e.state, block_id, "accept") or answer_of(e.state, step.id, "accept")
+        if stored is None and ((e.options.yes and not step.optional) or step.block in e.accepted):
             return
         if stored is None:
             commands = [s.command.text for s in e.plan.steps if s.block == step.block and s.command]
+            if step.optional:
+                # A command that says it is optional is answered by its line; an optional section's block by its own.
+                item = step.id if step.command is not None and step.command.optional else block_id
+                e.reporter.say(f"  an optional step (the checklist says “{step.optional.strip('()')}”)", "yellow")
+                if not e.people.interactive:
+                    raise NeedPerson(
+                        Need(
+                            item,
+                            f"a person to decide whether to run an optional step (“{step.optional.strip('()')}”)",
+                            f"golive confirm {e.run.id} {item} to run it, or --skip REASON to skip it",
+                            "accept",
+                        )
+                    )
             for c in commands:
                 e.reporter.say(f"    $ {e.masker(c).splitlines()[0]}", "bold")
             answer = e.people.accept(block_id, commands)
@@ -105,7 +120,12 @@ class CommandStep:
             raise Abort(f"aborted by {e.actor} before {step.id}", by_person=True)
         if answer.verb == "skip":
             e.record(E.ANSWER, block_id, e.actor, verb="skip", need="accept", reason=answer.reason)
-            raise _SkipBlock(answer.reason)
+            if step.optional and step.optional == step.section.optional:
+                # An optional section skipped is skipped whole: its other blocks too.
+                e.skipped_blocks.update(s.block for s in e.plan.steps if s.section is step.section and s.block)
+            raise _SkipBlock(
+                answer.reason or (f"optional ({step.optional.strip('()')}): skipped" if step.optional else "")
+            )
         e.accepted.add(step.block)
 
     def _attempt(self, step: PlanStep, text: str, shown: str, attempt: int) -> tuple[str, str]:
@@ -409,14 +429,3 @@ def _read(path: str, limit: int = 65536) -> str:
             return fh.read(limit).decode("utf-8", "replace")
     except OSError:
         return ""
-
-
-def _fill_raw(cmd: Command, values: dict[str, str]) -> str:
-    """Placeholders filled as typed, for code that is not shell (a Python block)."""
-    out, pos = [], 0
-    for p in sorted(cmd.placeholders, key=lambda p: p.start):
-        if p.field in values:
-            out.append(cmd.text[pos : p.start] + values[p.field])
-            pos = p.end
-    out.append(cmd.text[pos:])
-    return "".join(out)

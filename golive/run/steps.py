@@ -7,9 +7,12 @@ Command steps are run by `CommandStep` (commandstep.py); the steps people do are
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from golive.parse.placeholders import fill
 from golive.plan import Kind, PlanStep, choice_key_matches, chosen_option
+from golive.planview import duration
 from golive.record.events import EventType as E
 from golive.run.checkstep import CheckStep
 from golive.run.commandstep import CommandStep
@@ -47,8 +50,17 @@ class StepRunner:
         e = self.e
         if step.prechecked:
             return e.finish_step(step, "prechecked", "ticked in the checklist itself")
+        data: dict[str, Any] = {}
         if step.content is not None:
-            for line in step.content.text.splitlines()[:12]:
+            text = step.content.text
+            if step.content.placeholders:
+                text = self._filled_message(step)
+                data["message"] = e.masker(text)  # the message as the person is asked to send it
+            lines = text.splitlines()
+            for line in lines if step.content.purpose == "message" else lines[:12]:
+                e.reporter.say(f"    {e.masker(line)}", "dim")
+        else:
+            for line in step.text.splitlines()[1:]:  # the bullets under a numbered step
                 e.reporter.say(f"    {line}", "dim")
         stored = answer_of(e.state, step.id, "confirm")
         if stored is not None:
@@ -58,7 +70,32 @@ class StepRunner:
                 "Done" if step.content is None else _content_question(step.content.purpose, bool(step.content.platform))
             )
             answer, actor = e.people.confirm(step.id, step.text, what), e.actor
-        return self._manual_outcome(step, answer, actor)
+        return self._manual_outcome(step, answer, actor, **data)
+
+    def _filled_message(self, step: PlanStep) -> str:
+        """A message with its fields filled: what golive knows itself, then what a person gives."""
+        e = self.e
+        assert step.content is not None
+        values = self.need_values(step)
+        started = e.state.started_at
+        now = datetime.now(UTC)
+        known = {
+            "run_start": _when(started) if started else "",
+            "now": _when(now),
+            "elapsed": duration(int((now - started).total_seconds())) if started else "",
+            "reason": e.state.rollback_reason if e.state.phase == "rollback" else "",
+        }
+        for p in step.content.placeholders:
+            if p.known and p.field not in e.options.vars:
+                value = known.get(p.known, "") or values.get(p.field) or self._ask(p.field, p.text)
+                values[p.field] = value
+        return fill(step.content.text, step.content.placeholders, values)
+
+    def _ask(self, name: str, example: str) -> str:
+        e = self.e
+        value = e.people.field(name, f"value for {example}", e.is_secret(name), (), example).value
+        self._set(name, value, e.is_secret(name), "for a message")
+        return value
 
     def _manual_outcome(self, step: PlanStep, answer: Answer, actor: str, **data: Any) -> str:
         e = self.e
@@ -126,8 +163,11 @@ class StepRunner:
         e.shell.set_variables({name: value})
 
     def need_values(self, step: PlanStep) -> dict[str, str]:
-        """Values for the fields a command's placeholders need: given, stored, or asked for now."""
+        """Values for the fields a step's placeholders need: given, stored, held by the session, or asked now."""
         e = self.e
+        placeholders = step.command.placeholders if step.command else step.content.placeholders if step.content else ()
+        session = e.shell.state.variables if e.shell is not None else {}
+        from_session: dict[str, str] = {}
         for name in step.needs:
             if name in e.values:
                 continue
@@ -135,20 +175,22 @@ class StepRunner:
             stored = answer_of(e.state, name, "field")
             if stored is not None and stored[0].value:
                 value = stored[0].value
+            elif name in dict(step.session) and session.get(name):
+                from_session[name] = session[name]  # an earlier command set it: no second question
+                continue
             else:
-                example = (
-                    next((p.text for p in step.command.placeholders if p.field == name), "") if step.command else ""
-                )
+                example = next((p.text for p in placeholders if p.field == name), "")
                 declared = next((f for f in e.plan.checklist.fields if f.name == name), None)
                 label = declared.label if declared else f"value for {example}"
                 value = e.people.field(name, label, secret, declared.choices if declared else (), example).value
             self._set(name, value, secret, "for a placeholder")
-        return {n: e.values[n] for n in step.needs if n in e.values}
+        return {**{n: e.values[n] for n in step.needs if n in e.values}, **from_session}
 
     def choose(self, step: PlanStep) -> str:
         e = self.e
-        assert step.group is not None
-        labels = list(step.group.labels)
+        group = step.group
+        assert group is not None
+        labels = list(group.labels)
         actor = e.actor
         preset = self._preset_choice(step)
         if preset is not None:
@@ -160,34 +202,40 @@ class StepRunner:
                 found = chosen_option(e.plan, step, answer.value) if answer.value else answer.option
                 index, how = (found if found is not None else -1), "answered"
             else:
-                answer = e.people.choose(step.id, step.section.title, labels)
+                shown = list(group.keys) if group.choice and all(group.keys) else labels
+                answer = e.people.choose(step.id, step.section.title, shown)
                 index, how = answer.option, "chosen at the terminal"
         if not 0 <= index < len(labels):
             raise Abort(f"{step.id}: no such option among {' / '.join(labels)}")
-        e.record(E.CHOICE_MADE, step.id, actor, group=step.group.id, option=index, label=labels[index], how=how)
+        e.record(E.CHOICE_MADE, step.id, actor, group=group.id, option=index, label=labels[index], how=how)
         return e.finish_step(step, "set", f"option {index + 1}: {labels[index]} ({how})", actor)
 
     def _preset_choice(self, step: PlanStep) -> tuple[int, str] | None:
         e = self.e
-        assert step.group is not None
-        labels = list(step.group.labels)
+        group = step.group
+        assert group is not None
         for key, wanted in e.options.choose.items():
             if choice_key_matches(key, step):
                 index = chosen_option(e.plan, step, wanted)
                 if index is not None:
                     return index, e.setup.how_chosen(key, wanted) if e.setup else f"--choose {key}={wanted}"
-        platforms = step.group.platforms
+        platforms = group.platforms
         here = [i for i, p in enumerate(platforms) if not p]
         if platforms and len(here) == 1 and len(platforms) > 1:
             return here[0], "the only option for this platform"
-        # The same section chose before among as many options: the same choice (systemd, then systemd).
-        for other in e.plan.steps:
-            if other is step:
-                break
-            if other.kind is Kind.CHOOSE and other.section is step.section and other.group is not None:
-                chosen = e.state.choices.get(other.group.id)
-                if chosen is not None and len(other.group.labels) == len(labels):
-                    return chosen, f"as chosen at {other.id}"
+        # One choice over the same options (the plan's `choice`): what was chosen for one group holds for all.
+        for other in (*e.plan.steps, *e.plan.rollback):
+            g = other.group
+            if other.kind is not Kind.CHOOSE or g is None or g.id == group.id or not group.choice:
+                continue
+            chosen = e.state.choices.get(g.id)
+            if (
+                g.choice == group.choice
+                and chosen is not None
+                and chosen < len(g.keys)
+                and g.keys[chosen] in group.keys
+            ):
+                return group.keys.index(g.keys[chosen]), f"as chosen at {other.id} ({g.keys[chosen]})"
         return None
 
     # --- after a failure ---------------------------------------------------------------------------------
@@ -248,6 +296,11 @@ class StepRunner:
             else:
                 e.record(E.WARNING, step.id, actor, message=f"{step.id} was in doubt; running it again ({actor})")
                 e.state.steps[step.id].status = "in_doubt"
+
+
+def _when(t: datetime) -> str:
+    """A time as the person sending a message reads it: their own time zone, named."""
+    return t.astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _content_question(purpose: str, elsewhere: bool) -> str:

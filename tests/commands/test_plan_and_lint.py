@@ -138,3 +138,44 @@ def test_output_in_a_pipe_is_plain_text(tmp_path: Path) -> None:
     for args in (("plan", str(checklist)), ("run", str(checklist), "--non-interactive", "--yes")):
         r = golive(*args, cwd=tmp_path, env={**env, "FORCE_COLOR": ""})
         assert r.returncode == 0 and "\x1b[" not in r.stdout, r.stdout
+
+
+def test_a_checklist_over_the_limit_is_refused_at_once(tmp_path: Path) -> None:
+    """Issue 17: a 50 MB file took minutes and GBs in `plan`; now it is exit 2 with one line."""
+    big = tmp_path / "huge.md"
+    with big.open("wb") as fh:
+        fh.write(b"# Deploy\n\n- [ ] step\n")
+        fh.truncate(50 * 2**20)
+    for command in ("plan", "lint", "run"):
+        r = golive(command, str(big), cwd=tmp_path, timeout=30)
+        assert r.returncode == 2, (command, r.stdout, r.stderr)
+        assert "is 50.0 MB; golive reads checklists up to 4 MB" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_plan_shows_one_choice_over_the_same_options_and_where_it_applies() -> None:
+    doc = json.loads(golive("plan", str(seed("001")), "--json").stdout)
+    assert doc["choices"] == [
+        {"id": "C88", "options": ["systemd", "supervisor", "manual"], "steps": ["C88", "C240", "C369"]}
+    ]
+    assert {f["id"]: f["due"]["seconds"] for f in doc["followups"] if f["id"] in ("L533", "L547")} == {
+        "L533": 604800,
+        "L547": 604800,
+    }
+    out = " ".join(golive("plan", str(seed("001"))).stdout.split())
+    assert "L88 C88 Choose one: systemd / supervisor / manual ← one choice for every group over these options" in out
+    assert "L240 C240 Choose one: systemd / supervisor / manual ← one choice with C88" in out
+    assert "L507 claim All deployment steps completed without errors" in out
+    month = json.loads(golive("plan", str(seed("000")), "--json").stdout)
+    post = next(s for s in month["sections"] if s["title"] == "Post-Deployment")
+    assert [s["due"] for s in post["sections"]][2] == {"months": 1, "seconds": 0, "text": "Month 1"}
+    assert "L214 Month 1 followup (due 1 month after the deployment)" in " ".join(
+        golive("plan", str(seed("000"))).stdout.split()
+    )
+
+
+def test_lint_of_rollback_and_session_placeholders() -> None:
+    r = golive("lint", str(seed("001")))
+    assert f"{seed('001')}:381: warning: rollback step holds placeholder 'YYYYMMDD_HHMMSS'" in r.stdout
+    r = golive("lint", str(seed("004")))
+    assert f"{seed('004')}:97: error" not in r.stdout
+    assert f"{seed('004')}:97: note: '...' is filled from the session: line 41 sets SESSION_SECRET" in r.stdout

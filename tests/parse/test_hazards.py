@@ -74,9 +74,73 @@ def test_destructive_commands(command: str) -> None:
     assert hazards.destructive_reason(command)
 
 
-@pytest.mark.parametrize("command", ["ls -la", "rm file.txt", "git push origin main", "echo kill", "skill x"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "ls -la",
+        "rm -f /tmp/deploy.lock",
+        "git push origin main",
+        "echo kill",
+        "skill x",
+        'echo "delete the old backups next week"',
+        "grep -v remove app.log",
+        'git commit -m "Remove debug code"',
+        "curl -s http://localhost:8000/health > response.json",
+        "pg_dump -U postgres app > backup_$(date +%F).sql",
+        "echo done >> deploy.log",
+        "cat /var/www/app/.env",
+        "aws dynamodb describe-table --table-name t",
+    ],
+)
 def test_ordinary_commands_are_not_destructive(command: str) -> None:
     assert hazards.destructive_reason(command) == ""
+
+
+SEED_OVERWRITES = [
+    # seed 001 L384: the manual restore copies a backup over the live database
+    ("cp backups/jobsearchai_backup_YYYYMMDD_HHMMSS.db instance/jobsearchai.db", "overwrites jobsearchai.db"),
+    # seed 003 L227: the .env of the running system is written anew
+    (
+        "cat > /var/www/employee-system/backend/.env <<EOF\nDEBUG=False\nEOF",
+        "overwrites .env",
+    ),
+    # seed 003 L515 and L512: a dump loaded into the live database
+    ("psql -U postgres employee_system < pre_migration_*.sql", "loads pre_migration_*.sql into a live database"),
+    ("pg_restore -U postgres -d employee_system pre_migration_*.sql", "restores a dump into a live database"),
+]
+
+
+@pytest.mark.parametrize(("command", "why"), SEED_OVERWRITES)
+def test_a_command_that_overwrites_live_data_is_destructive(command: str, why: str) -> None:
+    assert hazards.destructive_reason(command) == why
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "gcloud sql instances delete prod-db --quiet",
+        "heroku apps:destroy --app shop --confirm shop",
+        "helm uninstall api --namespace prod",
+        "az group delete --name rg-prod --yes",
+        "find /var/backups -mtime +7 -delete",
+        "aws s3 sync ./site s3://bucket --delete",
+        "sudo -u postgres vacuumdb --all && redis-cli -n 2 FLUSHDB",
+        "pm2 delete api",
+        "gsutil rm -r gs://bucket/releases",
+        "python scripts/backup_database.py --restore backups/x.db",
+        "kubectl -n prod scale deploy/api --replicas=0 && kubectl -n prod delete pvc data",
+        "shred -u secrets.txt",
+    ],
+)
+def test_a_delete_like_subcommand_of_any_cli_is_destructive(command: str) -> None:
+    assert hazards.destructive_reason(command)
+
+
+def test_a_command_whose_comment_warns_is_destructive() -> None:
+    why = hazards.destructive_reason("./scripts/reset_tenants.sh", ("This cannot be undone!",))
+    assert why == "the checklist warns: This cannot be undone!"
+    assert hazards.destructive_reason("./scripts/migrate.sh", ("CAUTION: run once",))
+    assert hazards.destructive_reason("./scripts/migrate.sh", ("Run the migration",)) == ""
 
 
 @pytest.mark.parametrize(

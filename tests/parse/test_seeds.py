@@ -102,7 +102,7 @@ def test_seed_002_option_a_b_and_topic_arn() -> None:
     assert command_at(c, 33).option is None  # "Option A" alone is only a label
     subscribe = command_at(c, 96)
     assert [p.text for p in subscribe.placeholders] == ["YOUR_TOPIC_ARN", "your-email@example.com"]
-    assert subscribe.placeholders[0].field == "TOPIC_ARN"  # the checklist's own "Topic ARN: ____"
+    assert subscribe.placeholders[0].field == "SNS_TOPIC_ARN"  # L24 "SNS topic ARN" = L103 "Topic ARN"
     assert command_at(c, 63).placeholders[0].field == "IAM_ROLE_USER_FOR_MONITOR"
     assert command_at(c, 115).mode is Mode.SERVICE  # "# Start API server" … --port 8000
     assert command_at(c, 246).destructive  # pkill -f daylily-workset-api

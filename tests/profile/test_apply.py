@@ -102,9 +102,10 @@ def test_an_item_answered_twice_or_allowed_without_being_destructive_is_an_error
 def test_choices_name_a_group_and_one_of_its_options_like_choose(tmp_path: Path) -> None:
     a = applied(tmp_path, 'choices:\n  "Step 2": docker\n  L294: 3\n')
     assert a.choices == {"Step 2": "docker", "L294": "3"}
-    # Seed 003 writes `systemctl`, never "systemd": a label that names no option is an error, with the options.
-    message = error(tmp_path, 'choices:\n  C294: pm2\n  "Step 2": systemd\n')
-    assert ":3: Step 2: systemd: C157 (Step 2: Stop Application) has no option 'systemd'" in message
+    # Seed 003 has no Kubernetes option: a label that names no option is an error, with the options.
+    # ("systemd" names one: the option key of `sudo systemctl …`, shared by the one choice C157.)
+    message = error(tmp_path, 'choices:\n  C294: pm2\n  "Step 2": kubernetes\n')
+    assert ":3: Step 2: kubernetes: C157 (Step 2: Stop Application) has no option 'kubernetes'" in message
     assert "1. Stop backend service / 2. Docker / 3. PM2" in message
     assert ":2: Step 99: x: no alternatives there" in error(tmp_path, 'choices:\n  "Step 99": x\n')
 

@@ -72,7 +72,10 @@ def test_plan_json_holds_the_rewritten_commands_and_what_the_profile_does(tmp_pa
         {
             "key": "Step 2",
             "label": "docker",
-            "steps": [{"step": "C157", "option": 2, "label": "Docker"}, {"step": "C496", "option": 2, "label": ""}],
+            "steps": [
+                {"step": "C157", "option": 2, "label": "Docker"},
+                {"step": "C496", "option": 2, "label": "docker-compose"},
+            ],
         }
     ]
     paths = next(r for r in p["rewrites"] if r["kind"] == "paths")
@@ -111,6 +114,6 @@ def test_choose_is_validated_like_the_profile_choices(tmp_path: Path) -> None:
     # The block's line names its choice, as the help says (--choose L88=…): before, only C157 did.
     by_line = golive("run", str(SEED), "--dry-run", "--choose", "L157=PM2", cwd=tmp_path)
     assert by_line.returncode == 0 and "C157 chosen: option 3 (PM2) by --choose L157=PM2" in by_line.stdout
-    unknown = golive("run", str(SEED), "--dry-run", "--choose", "C157=systemd", cwd=tmp_path)
+    unknown = golive("run", str(SEED), "--dry-run", "--choose", "C157=kubernetes", cwd=tmp_path)
     assert unknown.returncode == 2
-    assert "--choose C157=systemd: C157 (Step 2: Stop Application) has no option 'systemd'" in unknown.stderr
+    assert "--choose C157=kubernetes: C157 (Step 2: Stop Application) has no option 'kubernetes'" in unknown.stderr

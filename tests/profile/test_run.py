@@ -91,7 +91,13 @@ PROFILE = """
       - text: "QA Lead"
         by: "Quinn (QA lead)"
         answer: confirm
+      - text: "cat >"
+        by: "Ana Lima (DevOps)"
+        answer: allow
+        reason: "the .env is rewritten on purpose"
 """
+# (The last answer is for seed 003 L227, `# Update if needed`: optional and destructive, so asked even
+# with --yes; `allow` runs it.)
 
 
 def test_pre_recorded_answers_let_the_run_pass_attributed_and_marked(tmp_path: Path) -> None:
@@ -115,7 +121,10 @@ def test_pre_recorded_answers_let_the_run_pass_attributed_and_marked(tmp_path: P
     signoff = s[line_of(checklist, "QA Lead")]
     assert (signoff["status"], signoff["actor"], signoff["role"]) == ("confirmed", "Quinn (QA lead)", "QA Lead")
     assert signoff["prerecorded"] == mark
-    assert all(step["prerecorded"] is None for step in s.values() if step["kind"] == "command")
+    rewrite = line_of(checklist, "cat >")
+    assert all(
+        step["prerecorded"] is None for step in s.values() if step["kind"] == "command" and step["id"] != rewrite
+    )
     md = run(tmp_path, "report", "last", "--format", "md").stdout
     assert "- [x] QA Lead: _________________ — *✅ confirmed by Quinn (QA lead) (QA Lead) at " in md
     assert md.count(mark) == 3 and f"environment profile `rehearsal` ({profile}, sha256 `{sha[:12]}…`)" in md
@@ -133,6 +142,7 @@ def test_pre_recorded_answers_let_the_run_pass_attributed_and_marked(tmp_path: P
         ("Ana Lima (DevOps)", f"profile rehearsal ({sha[:12]})"),
         ("Ana Lima (DevOps)", f"profile rehearsal ({sha[:12]})"),
         ("Quinn (QA lead)", f"profile rehearsal ({sha[:12]})"),
+        ("Ana Lima (DevOps)", f"profile rehearsal ({sha[:12]})"),
     ]
 
 
@@ -142,7 +152,7 @@ def test_without_its_answers_the_same_run_waits_for_a_person(tmp_path: Path) -> 
     r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes",
             env={"REHEARSAL_DIR": str(tmp_path)})  # fmt: skip
     assert r.returncode == 3, r.stdout + r.stderr
-    assert show(tmp_path)["paused"]["item"] == line_of(checklist, "Environment variables updated")
+    assert show(tmp_path)["paused"]["item"] == line_of(checklist, "cat >")  # L227 "if needed": a person decides
 
 
 def test_a_profile_that_forbids_pre_recorded_answers_refuses_them_before_a_run_exists(tmp_path: Path) -> None:
@@ -260,6 +270,7 @@ def test_a_resume_applies_the_same_profile_and_refuses_a_changed_one(tmp_path: P
     run_id = show(tmp_path)["run"]["id"]
     for item in ("Environment variables updated", "Permissions set", "QA Lead"):
         assert run(tmp_path, "confirm", run_id, line_of(checklist, item), "--as", "Ana").returncode == 0
+    assert run(tmp_path, "confirm", run_id, line_of(checklist, "cat >"), "--allow", "--as", "Ana").returncode == 0
     original = profile.read_bytes()
     profile.write_bytes(original + b"# tuned after the run started\n")
     changed = run(tmp_path, "resume", run_id, env=env)
