@@ -91,7 +91,11 @@ class CommandStep:
         e = self.e
         block_id = f"L{step.block}"
         # A person's answer counts even under --yes; an optional command is answered by its own line.
-        stored = answer_of(e.state, block_id, "accept") or answer_of(e.state, step.id, "accept")
+        stored = answer_of(e.state, block_id, "accept") or answer_of(e.state, step.id, "accept", "optional_destructive")
+        if stored is None and step.optional and step.command is not None and step.command.destructive:
+            # Consent to an optional destructive command is also the decision to run it: one answer, one effect.
+            consent = answer_of(e.state, step.id, "destructive", "destructive_command")
+            stored = consent if consent is not None and consent[0].verb == "allow" else None
         if stored is None and ((e.options.yes and not step.optional) or step.block in e.accepted):
             return
         if stored is None:
@@ -298,8 +302,8 @@ class CommandStep:
         """A destructive command runs only with a person's consent, recorded as such (allowed by NAME)."""
         e = self.e
         assert step.command is not None
-        stored = answer_of(e.state, step.id, "destructive", "destructive_command")
-        if stored is not None:
+        stored = answer_of(e.state, step.id, "destructive", "destructive_command", "optional_destructive")
+        if stored is not None and stored[0].verb in ("allow", "skip", "abort"):
             answer, actor = stored  # its answer event is the record of the consent
         elif e.options.allow_destructive:
             answer, actor = Answer("allow"), e.actor

@@ -49,6 +49,11 @@ ANSWERS: dict[str, dict[str, str]] = {
     "confirm": {"confirm": "confirmed", "skip": "skipped", "fail": "failed"},
     "signoff": {"confirm": "signed off", "fail": "not approved, and the run fails"},
     "accept": {"confirm": "its commands run", "skip": "its commands are skipped"},
+    "optional_destructive": {
+        "confirm": "it runs, once its destructive command is allowed",
+        "allow": "allowed by you, then run",
+        "skip": "skipped",
+    },
     "destructive": {"allow": "allowed by you, then run", "skip": "skipped"},
     "judge": {"confirm": "passed, judged by you", "fail": "failed, judged by you", "skip": "skipped"},
     "in_doubt": {"done": "counted as completed", "rerun": "run again", "skip": "skipped"},
@@ -63,6 +68,7 @@ WAITING = {
     "confirm": "a person to confirm it",
     "signoff": "a sign-off",
     "accept": "a person to accept its commands",
+    "optional_destructive": "a person to decide whether to run an optional, destructive step",
     "destructive": "consent to a destructive command",
     "judge": "a person to judge its output",
     "in_doubt": "a person to say whether it completed before golive was interrupted",
@@ -87,6 +93,9 @@ def answer_of(state: RunState, item: str, *needs: str) -> tuple[Answer, str] | N
 def waiting_for(plan: Plan, state: RunState, item: str) -> tuple[str, str]:
     """What `item` waits for, as a key of ANSWERS and in words; ("", why) when no answer applies."""
     paused_need = state.paused.get("need", "") if state.status == "paused" and state.paused.get("item") == item else ""
+    step = plan.step(item)
+    if paused_need == "accept" and step is not None and step.command is not None and step.command.destructive:
+        paused_need = "optional_destructive"  # run it or not, and consent to it, in one answer
     if paused_need in ANSWERS:
         return paused_need, WAITING[paused_need]
     record = state.steps.get(item)
@@ -98,7 +107,6 @@ def waiting_for(plan: Plan, state: RunState, item: str) -> tuple[str, str]:
         if state.done(item):
             who = f" by {record.actor}" if record.actor else ""
             return "", f"it is already {record.status.replace('_', ' ')}{who}"
-    step = plan.step(item)
     if step is None:
         block = [s.id for s in (*plan.steps, *plan.rollback) if s.kind is Kind.COMMAND and f"L{s.block}" == item]
         if block and all(state.done(i) for i in block):
