@@ -14,7 +14,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -99,49 +99,100 @@ def lint_cmd(files: tuple[str, ...]) -> None:
     _run(lambda: lint(list(files), sys.stdout))
 
 
-def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
-    out = {}
-    for value in values:
-        key, sep, rest = value.partition("=")
+class Pair(click.ParamType[tuple[str, str], Any]):
+    """NAME=VALUE, split where click parses it; `variable` asks for a shell variable name on the left."""
+
+    name = "pair"
+
+    def __init__(self, metavar: str, variable: bool = False) -> None:
+        self.metavar = metavar
+        self.variable = variable
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return self.metavar
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, str]:
+        if isinstance(value, tuple):
+            return value
+        key, sep, rest = str(value).partition("=")
+        key = key.strip()
         if not sep or not key:
-            raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint=option)
-        out[key] = rest
-    return out
+            self.fail(f"{value!r} is not {self.metavar}", param, ctx)
+        if self.variable and not _VARIABLE.fullmatch(key):
+            self.fail(f"{key!r} is not a variable name (letters, digits and _, not starting with a digit)", param, ctx)
+        return key, rest
 
 
+class Duration(click.ParamType[float, Any]):
+    """A positive, finite duration: `600`, `90s`, `2m`, `1h` (seconds when no unit is given)."""
+
+    name = "duration"
+    _UNITS: ClassVar[dict[str, float]] = {"": 1.0, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)\s*", str(value).lower())
+        if match is None or match.group(2) not in self._UNITS:
+            self.fail(f"{value!r} is not a duration (a positive number of seconds, or 90s, 2m, 1h)", param, ctx)
+        seconds = float(match.group(1)) * self._UNITS[match.group(2)]
+        if not 0 < seconds < float("inf"):
+            self.fail(f"{value!r} is not a positive duration", param, ctx)
+        return seconds
+
+
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _as_dict(_ctx: click.Context, _param: click.Parameter, pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return dict(pairs)
+
+
+# Each option's name is the RunOptions field it sets, so RunOptions is built in one call.
 _RUN_OPTIONS = [
-    click.option("--var", "vars_", multiple=True, metavar="NAME=VALUE", help="A field's value (repeatable)."),
+    click.option(
+        "--var",
+        "vars",
+        multiple=True,
+        type=Pair("NAME=VALUE", variable=True),
+        callback=_as_dict,
+        help="A field's value (repeatable).",
+    ),
     click.option("--yes", is_flag=True, help="Accept every command without asking (not manual items)."),
     click.option("--non-interactive", is_flag=True, help="Never prompt: pause (exit 3) where a person is needed."),
     click.option(
         "--manual",
         type=click.Choice(["ask", "pause", "skip"]),
         default=None,
-        help="Manual items: ask, pause the run, or skip them (recording why).",
+        help="Manual items: ask, pause the run, or skip them (recording why). Sign-offs are never skipped.",
     ),
     click.option("--allow-destructive", is_flag=True, help="Do not ask again before destructive commands."),
     click.option("--rollback-on-failure", is_flag=True, help="Run the rollback section as soon as a step fails."),
     click.option(
         "--choose",
         multiple=True,
-        metavar="STEP=LABEL",
+        type=Pair("STEP=LABEL"),
+        callback=_as_dict,
         help="Pick an option of alternatives, e.g. --choose 'Step 2=systemd' or --choose L88=supervisor.",
     ),
-    click.option("--timeout", type=float, default=None, help="Seconds a command may run (default 600)."),
+    click.option("--timeout", "timeout_s", type=Duration(), help="How long a command may run (default 600 s)."),
     click.option(
         "--follow-window",
-        type=float,
-        default=None,
-        help="Seconds to watch a command that never returns, like tail -f (default 10).",
+        "follow_window_s",
+        type=Duration(),
+        help="How long to watch a command that never returns, like tail -f (default 10 s).",
     ),
     click.option(
         "--start-window",
-        type=float,
-        default=None,
-        help="Seconds before a still-running command that listens on a port counts as a service (default 15).",
+        "start_window_s",
+        type=Duration(),
+        help="After how long a still-running command that listens on a port counts as a service (default 15 s).",
     ),
     click.option(
-        "--service-timeout", type=float, default=None, help="Seconds a service has to become ready (default 60)."
+        "--service-timeout",
+        "service_timeout_s",
+        type=Duration(),
+        help="How long a service has to become ready (default 60 s).",
     ),
     click.option(
         "--services",
@@ -149,7 +200,12 @@ _RUN_OPTIONS = [
         default=None,
         help="At the end: leave background services running, or stop them.",
     ),
-    click.option("--as", "as_", metavar="NAME", help="Who is acting (default GOLIVE_USER, git user, OS user)."),
+    click.option(
+        "--as",
+        "acting_as",
+        metavar="NAME",
+        help="Who is acting (default: the --as the run started with, GOLIVE_USER, git user, OS user).",
+    ),
     click.option(
         "--concurrency",
         type=click.IntRange(1, 1000),
@@ -165,48 +221,6 @@ def _run_options(fn: Callable[..., None]) -> Callable[..., None]:
     return fn
 
 
-def _overrides(
-    vars_: tuple[str, ...],
-    yes: bool,
-    non_interactive: bool,
-    manual: str | None,
-    allow_destructive: bool,
-    rollback_on_failure: bool,
-    choose: tuple[str, ...],
-    timeout: float | None,
-    follow_window: float | None,
-    start_window: float | None,
-    service_timeout: float | None,
-    services: str | None,
-    concurrency: int | None = None,
-) -> dict[str, Any]:
-    out: dict[str, Any] = {"vars": _pairs(vars_, "--var"), "choose": _pairs(choose, "--choose")}
-    if yes:
-        out["yes"] = True
-    if non_interactive:
-        out["non_interactive"] = True
-        out.setdefault("manual", "pause")
-    if manual:
-        out["manual"] = manual
-    if allow_destructive:
-        out["allow_destructive"] = True
-    if rollback_on_failure:
-        out["rollback_on_failure"] = True
-    if timeout is not None:
-        out["timeout_s"] = timeout
-    if follow_window is not None:
-        out["follow_window_s"] = follow_window
-    if start_window is not None:
-        out["start_window_s"] = start_window
-    if service_timeout is not None:
-        out["service_timeout_s"] = service_timeout
-    if services:
-        out["services"] = services
-    if concurrency is not None:
-        out["concurrency"] = concurrency
-    return out
-
-
 @cli.command("run")
 @click.argument("file")
 @click.option("--env", default="default", show_default=True, help="The environment this run deploys to.")
@@ -216,21 +230,12 @@ def _overrides(
     "--profile", metavar="FILE", help="Environment profile (default: golive/envs/ENV.yaml beside the checklist)."
 )
 @_run_options
-def run_cmd(
-    file: str, env: str, dry_run: bool, from_item: str | None, profile: str | None, as_: str | None, **kwargs: Any
-) -> None:
+def run_cmd(file: str, dry_run: bool, profile: str | None, **given: Any) -> None:
     """Run a checklist, step by step."""
     from golive.commands.run import run
     from golive.run.options import RunOptions
 
-    def go() -> int:
-        overrides = _overrides(**kwargs)
-        options = RunOptions(env=env, from_item=from_item or "")
-        for key, value in overrides.items():
-            setattr(options, key, value)
-        return run(file, options, as_, dry_run, profile=profile)
-
-    _run(go)
+    _run(lambda: run(file, RunOptions.given(**given), dry_run, profile=profile))
 
 
 @cli.command("resume")
@@ -242,27 +247,32 @@ def run_cmd(
     help="A step golive was killed in: run it again, count it done, or skip it.",
 )
 @_run_options
-def resume_cmd(run_id: str, in_doubt: str | None, as_: str | None, **kwargs: Any) -> None:
+def resume_cmd(run_id: str, **given: Any) -> None:
     """Continue a paused, failed or interrupted run where it stopped."""
     from golive.commands.run import resume
 
-    def go() -> int:
-        overrides = _overrides(**kwargs)
-        if in_doubt:
-            overrides["in_doubt"] = in_doubt
-        return resume(run_id, overrides, as_)
-
-    _run(go)
+    _run(lambda: resume(run_id, given))
 
 
 @cli.command("rollback")
 @click.argument("run_id", metavar="RUN")
 @_run_options
-def rollback_cmd(run_id: str, as_: str | None, **kwargs: Any) -> None:
+def rollback_cmd(run_id: str, **given: Any) -> None:
     """Run a run's rollback section now."""
     from golive.commands.run import resume
 
-    _run(lambda: resume(run_id, _overrides(**kwargs), as_, rollback_only=True))
+    _run(lambda: resume(run_id, given, rollback_only=True))
+
+
+@cli.command("abandon")
+@click.argument("run_id", metavar="RUN")
+@click.option("--reason", required=True, help="Why nobody will finish this run (recorded).")
+@click.option("--as", "as_", metavar="NAME", help="Who abandons it.")
+def abandon_cmd(run_id: str, reason: str, as_: str | None) -> None:
+    """End a run nobody will finish: recorded as abandoned, its lock released, never resumable."""
+    from golive.commands.runs import abandon
+
+    _run(lambda: abandon(run_id, reason, as_, sys.stdout))
 
 
 @cli.command("runs")
@@ -302,8 +312,8 @@ def report_cmd(run_id: str, fmt: str, output: str | None) -> None:
 @click.option("--as", "as_", metavar="NAME", help="Who confirms.")
 @click.option("--skip", metavar="REASON", help="Skip it instead, for this reason.")
 @click.option("--fail", metavar="REASON", help="Say it failed, for this reason.")
-@click.option("--done", is_flag=True, help="A step golive was killed in: it did complete.")
-@click.option("--rerun", is_flag=True, help="A step golive was killed in: run it again.")
+@click.option("--done", is_flag=True, help="It was done: a step in doubt completed, or you ran it yourself.")
+@click.option("--rerun", is_flag=True, help="A step in doubt or failed: run it again on resume.")
 @click.option("--allow", is_flag=True, help="Allow this destructive command.")
 @click.option("--choose", metavar="LABEL", help="For a block of alternatives: the option to run.")
 def confirm_cmd(
@@ -320,17 +330,19 @@ def confirm_cmd(
     """Answer for a step of a paused run: confirm it, skip it, say it failed, choose an option."""
     from golive.commands.answers import confirm
 
-    verb, reason = "confirm", ""
-    if skip is not None:
-        verb, reason = "skip", skip
-    elif fail is not None:
-        verb, reason = "fail", fail
-    elif done:
-        verb = "done"
-    elif rerun:
-        verb = "rerun"
-    elif allow:
-        verb = "yes"
+    given = {
+        "skip": skip is not None,
+        "fail": fail is not None,
+        "done": done,
+        "rerun": rerun,
+        "allow": allow,
+        "choose": choose is not None,
+    }
+    answers = [verb for verb, yes in given.items() if yes]
+    if len(answers) > 1:
+        raise click.UsageError(f"one answer at a time: --{' and --'.join(answers)} were given")
+    verb = answers[0] if answers else "confirm"
+    reason = (skip if verb == "skip" else fail if verb == "fail" else "") or ""
     _run(lambda: confirm(run_id, item, as_, verb, reason, choose or "", sys.stdout))
 
 

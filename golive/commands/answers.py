@@ -10,13 +10,17 @@ from typing import TextIO
 from golive import plan as planning
 from golive.errors import EXIT_PASSED, InputError
 from golive.parse import parse_text
-from golive.plan import Kind, Plan, is_secret
+from golive.plan import Plan, is_secret
 from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
+from golive.run.outcomes import ANSWERS, waiting_for
 from golive.run.people import identity
+from golive.run.state import replay
 
-FINISHED = ("passed", "rolled_back", "aborted")
+FINISHED = ("passed", "rolled_back", "aborted", "abandoned")
+_FLAG = {"confirm": "no flag", "skip": "--skip REASON", "fail": "--fail REASON", "done": "--done",
+         "rerun": "--rerun", "allow": "--allow", "choose": "--choose LABEL"}  # fmt: skip
 
 
 def _open(ref: str) -> tuple[Store, Run, Plan]:
@@ -28,26 +32,39 @@ def _open(ref: str) -> tuple[Store, Run, Plan]:
 
 
 def confirm(ref: str, item: str, as_: str | None, verb: str, reason: str, choose: str, out: TextIO) -> int:
+    """Record a person's answer for what `item` waits for; an answer that cannot apply is refused
+    here, with the answers that do (outcomes.ANSWERS), so that every answer accepted takes effect."""
     store, run, plan = _open(ref)
     item = item if item.upper().startswith("L") or not item.isdigit() else f"L{item}"
     item = item[0].upper() + item[1:] if item[:1] == "l" else item
-    steps = plan.by_id()
-    blocks = {f"L{s.block}" for s in (*plan.steps, *plan.rollback) if s.block}
-    if item not in steps and item not in blocks:
-        raise InputError(f"run {run.id} has no step {item}", f"golive show {run.id} lists its steps")
-    step = steps.get(item)
-    if choose and (step is None or step.kind is not Kind.CHOOSE):
-        raise InputError(
-            f"{item} is not a block of alternatives", "--choose answers the line that `golive plan` shows as a choice"
-        )
-    data: dict[str, object] = {"verb": "choose" if choose else verb, "reason": reason}
-    if choose:
-        data["value"] = choose
+    state = replay(store.events(run.id))
+    need, what = waiting_for(plan, state, item)
+    if not need:
+        raise InputError(f"{item}: {what}", f"golive show {run.id} lists its steps and what the run waits for")
+    effects = ANSWERS[need]
+    if verb not in effects:
+        takes = "; ".join(f"{_FLAG[v]} = {effects[v]}" for v in effects)
+        raise InputError(f"{item} waits for {what}: {_FLAG[verb]} does not apply", f"it takes: {takes}")
+    if verb in ("skip", "fail") and not reason.strip():
+        raise InputError(f"--{verb} needs a reason", "it goes into the record: say why")
+    data: dict[str, object] = {"verb": verb, "reason": reason.strip(), "need": need}
+    if verb == "choose":
+        data["value"] = _option(plan, item, choose)
     actor = identity(as_)
     store.append(run.id, E.ANSWER, item, actor, data)
-    out.write(f"{run.id} {item}: {data['verb']} by {actor}" + (f" ({reason})" if reason else "") + "\n")
+    out.write(
+        f"{run.id} {item}: {effects[verb]} (answer by {actor})" + (f": {reason.strip()}" if reason else "") + "\n"
+    )
     out.write(f"then: golive resume {run.id}\n")
     return EXIT_PASSED
+
+
+def _option(plan: Plan, item: str, label: str) -> str:
+    step = plan.step(item)
+    assert step is not None and step.group is not None
+    if planning.chosen_option(plan, step, label) is None:
+        raise InputError(f"{item} has no option {label!r}", f"its options: {' / '.join(step.group.labels)}")
+    return label
 
 
 def set_fields(ref: str, assignments: list[str], as_: str | None, out: TextIO) -> int:

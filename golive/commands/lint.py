@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import TextIO
 
 from golive import plan as planning
+from golive.commands.checklists import load_checklist as load
 from golive.errors import EXIT_FAILED, EXIT_PASSED
 from golive.lint import lint as find_problems
-from golive.parse import load
 
 
 def lint(paths: list[str], out: TextIO) -> int:

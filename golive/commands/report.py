@@ -38,7 +38,10 @@ def report(run_ref: str, fmt: str, output: str | None, out: TextIO) -> int:
     store = Store.open()
     text = render(store, run_ref, fmt)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write the report: {exc.strerror}", "check the directory exists", output) from None
         out.write(f"{output}\n")
     else:
         out.write(text)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import threading
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from golive import __version__
 from golive import plan as planning
+from golive.commands.checklists import load_checklist
 from golive.errors import InputError, LockHeld
 from golive.model import Check, Checklist
 from golive.parse import load, parse_text
@@ -23,30 +26,25 @@ from golive.run.engine import Engine
 from golive.run.options import RunOptions
 from golive.run.people import Nobody, People, Terminal, identity
 
-FINISHED = ("passed", "rolled_back", "aborted")
+FINISHED = ("passed", "rolled_back", "aborted", "abandoned")
 
 
 def run(
-    path: str,
-    options: RunOptions,
-    as_: str | None = None,
-    dry_run: bool = False,
-    out: TextIO | None = None,
-    profile: str | None = None,
+    path: str, options: RunOptions, dry_run: bool = False, out: TextIO | None = None, profile: str | None = None
 ) -> int:
-    checklist = load(path)
+    checklist = load_checklist(path)
     _refuse_bad_annotations(checklist)
     applied = applied_to(checklist, options.env, profile)
     plan = applied.plan if applied is not None else planning.build(checklist)
     setup = _take_profile(applied, options) if applied is not None else None
-    _check_choices(plan, options)
+    check_options(plan, options)
     if dry_run:
         from golive.commands.dryrun import dry_run as show
 
         return show(plan, options, out, applied)
     profile_secrets = resolve_secrets(applied.profile) if applied is not None else {}
     options.vars = {**profile_secrets, **options.vars}
-    actor = identity(as_)
+    actor = identity(options.acting_as)
     lock = f"{os.path.realpath(path)}::{options.env}"
     _check_lengths(options, actor, lock)
     store = Store.open()
@@ -59,6 +57,7 @@ def run(
             "wait for it to finish or pause; a dead holder's lease expires within 30 s",
         )
     options.workdir = str(Path(options.workdir).resolve())
+    _ctrl_c_to_the_engine()
     run_ = store.create_run(
         path=path,
         sha256=checklist.sha256,
@@ -99,15 +98,11 @@ def _take_profile(applied: Applied, options: RunOptions) -> RunSetup:
     return setup
 
 
-def resume(
-    ref: str,
-    overrides: dict[str, object],
-    as_: str | None = None,
-    out: TextIO | None = None,
-    rollback_only: bool = False,
-) -> int:
+def resume(ref: str, given: dict[str, Any], out: TextIO | None = None, rollback_only: bool = False) -> int:
     store = Store.open()
     run_ = store.run(ref)
+    if run_.status == "abandoned":
+        raise InputError(f"run {run_.id} was abandoned", "an abandoned run is never resumed: start a new one")
     if run_.status in FINISHED and not rollback_only:
         raise InputError(f"run {run_.id} already finished ({run_.status})", "start a new one with golive run")
     if rollback_only and run_.status == "rolled_back":
@@ -123,13 +118,8 @@ def resume(
     note = unchanged(profile, run_.id, rollback_only) if profile is not None else ""
     applied = apply(profile, checklist) if profile is not None else None
     plan = applied.plan if applied is not None else planning.build(checklist)
-    options = RunOptions(
-        **{k: v for k, v in run_.options.items() if k in RunOptions.__dataclass_fields__ and k != "vars"}
-    )
-    for key, value in overrides.items():
-        if value is not None and value != {} and key in RunOptions.__dataclass_fields__:
-            setattr(options, key, value)
-    _check_choices(plan, options)
+    options = RunOptions.given(run_.options, **given)
+    check_options(plan, options, resumed=True)
     setup = None
     if applied is not None:  # its variables are in the record already; secrets never are
         started = {k: v for k, v in options.choose.items() if applied.choices.get(k) != v}  # --choose at start
@@ -150,8 +140,9 @@ def resume(
                 )
         except OSError:
             pass
-    actor = identity(as_)
+    actor = identity(options.acting_as)
     _check_lengths(options, actor, "")
+    _ctrl_c_to_the_engine()
     return _go(store, run_, plan, options, actor, resumed=True, out=out, rollback_only=rollback_only, setup=setup)
 
 
@@ -238,6 +229,13 @@ def _check_lengths(options: RunOptions, actor: str, lock: str) -> None:
             )
 
 
+def _ctrl_c_to_the_engine() -> None:
+    """From here a run exists: Ctrl-C waits for the engine, which records a pause or an abort for it,
+    so no run is ever left "running" by a Ctrl-C that came a moment too early."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _refuse_bad_annotations(checklist: Checklist) -> None:
     for _section, item in checklist.walk():
         if isinstance(item, Check) and item.error:
@@ -249,8 +247,19 @@ def _refuse_bad_annotations(checklist: Checklist) -> None:
             )
 
 
-def _check_choices(plan: Plan, options: RunOptions) -> None:
-    """--choose KEY=LABEL must name a block of alternatives (by line or section) and one of its options."""
+def check_options(plan: Plan, options: RunOptions, resumed: bool = False) -> None:
+    """What a run is asked to do must make sense for this checklist before a run exists."""
+    if not resumed and not any(not s.prechecked for s in plan.steps):
+        raise InputError(
+            "nothing to run: no command, no item to confirm, no sign-off (or every item is ticked already)",
+            "golive plan shows what golive reads in it",
+            plan.checklist.path,
+        )
+    if options.from_item and not resumed and plan.step(options.from_item) not in plan.steps:
+        raise InputError(
+            f"--from {options.from_item}: no such step of the deployment",
+            "golive plan lists each step's line, e.g. --from L59",
+        )
     for key, label in options.choose.items():
         problem = planning.choice_problem(plan, key, label)
         if problem:

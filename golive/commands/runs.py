@@ -7,7 +7,8 @@ from typing import TextIO
 
 from rich.table import Table
 
-from golive.errors import EXIT_PASSED
+from golive.errors import EXIT_PASSED, InputError, LockHeld
+from golive.record.events import EventType as E
 from golive.record.store import Store
 from golive.report import json as as_json
 from golive.report import view as views
@@ -78,4 +79,41 @@ def show(ref: str, as_json_: bool, out: TextIO) -> int:
         waiting = [s for s in view.steps if s.status == "pending" and s.kind in ("confirm", "signoff")]
         if waiting:
             console.print(f"later steps a person confirms: {', '.join(s.id for s in waiting[:20])}")
+    return EXIT_PASSED
+
+
+def abandon(ref: str, reason: str, as_: str | None, out: TextIO) -> int:
+    """A run nobody will finish: recorded as abandoned (who, why), its lock released, never resumed."""
+    import os
+
+    from golive.run.people import identity
+    from golive.run.services import alive
+    from golive.run.state import replay
+
+    if not reason.strip():
+        raise InputError("--reason is empty", "say why nobody will finish this run; it goes into the record")
+    store = Store.open()
+    run = store.run(ref)
+    if run.status in ("passed", "rolled_back", "aborted", "abandoned"):
+        raise InputError(f"run {run.id} already finished ({run.status})", "only an unfinished run is abandoned")
+    lock = f"{os.path.realpath(run.checklist_path)}::{run.env}"
+    holder = store.lock_holder(lock)
+    if holder is not None and holder[0] == run.id:
+        raise LockHeld(f"run {run.id} is being run right now ({holder[1]})", "stop it first (Ctrl-C), then abandon it")
+    actor = identity(as_)
+    store.append(
+        run.id,
+        E.RUN_FINISHED,
+        actor=actor,
+        data={"status": "abandoned", "reason": reason.strip(), "by": actor},
+        status="abandoned",
+        finished=True,
+    )
+    store.release_lock(lock, run.id)
+    out.write(f"{run.id}: abandoned by {actor} ({reason.strip()}); it will never be resumed\n")
+    state = replay(store.events(run.id))
+    for item, service in state.services.items():
+        pid = int(service.get("pid") or 0)
+        if service.get("state") == "running" and pid and alive(pid):
+            out.write(f"  still running from it: service {item}, pid {pid} (stop it yourself if it should not run)\n")
     return EXIT_PASSED

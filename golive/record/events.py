@@ -39,7 +39,7 @@ class EventType(StrEnum):
     ROLLBACK_FINISHED = "rollback_finished"
     """The rollback section ended: its status."""
     RUN_FINISHED = "run_finished"
-    """The run ended: passed, failed, rolled_back or aborted."""
+    """The run ended: passed, failed, rolled_back, aborted or abandoned."""
     WARNING = "warning"
     """Something a person should know that is not a step result."""
     OUTPUT_SAVED = "output_saved"
@@ -60,6 +60,7 @@ RUN_STATUSES = {
     "failed": "a step failed and the run stopped",
     "rolled_back": "the rollback section ran after a failure",
     "aborted": "stopped by a person",
+    "abandoned": "ended by a person who said nobody will finish it (`golive abandon`): never resumed",
     "interrupted": "golive was killed mid-run: `golive resume` continues it",
 }
 

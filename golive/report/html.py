@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from golive import __version__
-from golive.planview import duration
 from golive.report.md import MAX_OUTPUT_CHARS, when
 from golive.report.view import RunView, StepView
+from golive.run.state import took
 
 _STEP_STATUSES = (
     "passed",
@@ -31,7 +31,7 @@ _STEP_STATUSES = (
     "in_doubt",
     "pending",
 )
-_RUN_STATUSES = ("running", "paused", "passed", "failed", "rolled_back", "aborted", "interrupted")
+_RUN_STATUSES = ("running", "paused", "passed", "failed", "rolled_back", "aborted", "abandoned", "interrupted")
 # What HTML5 forbids in text (C0/C1 controls other than tab, newline, form feed, carriage return) and
 # lone surrogates (they cannot be written as UTF-8); ANSI colour and cursor sequences go whole.
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -58,7 +58,7 @@ background:#eaeef2;color:#1f2328}
 .s-passed,.s-confirmed,.s-set{background:#dafbe1;color:#116329}
 .s-prechecked{background:#ddf4ff;color:#0a3069}.s-observed,.s-running{background:#ddf4ff;color:#0550ae}
 .s-failed{background:#ffebe9;color:#a40e26}.s-rolled_back{background:#fbefff;color:#6e40c9}
-.s-skipped,.s-not_run,.s-aborted{background:#eaeef2;color:#424a53}
+.s-skipped,.s-not_run,.s-aborted,.s-abandoned{background:#eaeef2;color:#424a53}
 .s-paused{background:#fff8c5;color:#7d4e00}.s-in_doubt,.s-interrupted{background:#fff1e5;color:#953800}
 .s-pending{background:#f6f8fa;color:#656d76}
 footer{margin-top:2rem;color:#656d76;font-size:.9rem}footer code{word-break:break-all}
@@ -131,9 +131,7 @@ def _header(view: RunView, title: str) -> list[str]:
 
 
 def _run_duration(view: RunView) -> str:
-    start = view.state.started_at or view.run.started_at
-    end = view.state.finished_at
-    return duration(int((end - start).total_seconds())) if end and start else ""
+    return took(view.state) if view.state.finished_at else ""
 
 
 def _counts(view: RunView) -> list[str]:
@@ -209,7 +207,7 @@ def _row(s: StepView) -> str:
         _e(when(s.finished_at)),
         _e(took),
         "" if s.exit_code is None else str(s.exit_code),
-        _e(s.reason),
+        _e(s.reason + (f" · destructive, allowed by {s.allowed_by}" if s.allowed_by else "")),
     ]
     return f'<tr id="{_e(s.id)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 

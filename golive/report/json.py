@@ -6,6 +6,7 @@ from typing import Any
 
 from golive import __version__
 from golive.report.view import RunView, StepView
+from golive.run.state import active_seconds
 
 
 def _iso(value: object) -> str | None:
@@ -31,6 +32,7 @@ def step(s: StepView) -> dict[str, Any]:
         "exit_code": s.exit_code,
         "attempts": s.attempts,
         "value": s.field_value or None,
+        "allowed_by": s.allowed_by or None,
         "measured": s.measured or None,
         "facts": [{"ok": ok, "text": text} for ok, text in s.facts] or None,
         "prerecorded": s.prerecorded or None,
@@ -53,6 +55,7 @@ def render(view: RunView) -> dict[str, Any]:
             "status": state.status,
             "started_at": _iso(run.started_at),
             "finished_at": _iso(state.finished_at),
+            "duration_s": round(active_seconds(state), 3),  # time worked, pauses left out
             "created_by": run.created_by,
             "host": run.host,
             "events": view.events,

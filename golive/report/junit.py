@@ -1,9 +1,11 @@
 """The JUnit XML report, for CI systems: one `<testsuite>` per section, one `<testcase>` per step.
 
 A failed step is a `<failure>` (its reason as the message, its output as the text); skipped and
-not-run steps, and steps the run never reached (pending, paused, in doubt), are `<skipped>`; every
-other status is a success. Captured output goes in `<system-out>` / `<system-err>`, capped.
-Built with ElementTree, so checklist text and command output are escaped by the serializer.
+not-run steps are `<skipped>`; a step the run has not done (waiting for a person, in doubt, not
+reached) is an `<error>`, so a paused or unfinished run is never green; every other status is a
+success. The run's properties appear once (first suite). The shape is the one Jenkins' JUnit schema
+accepts (tests/report/junit.xsd): no `skipped` on `<testsuites>`. Captured output goes in
+`<system-out>` / `<system-err>`, capped. Built with ElementTree, so text is escaped by the serializer.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from golive.report.md import MAX_OUTPUT_CHARS
 from golive.report.view import RunView, StepView
 
 _SKIPPED = ("skipped", "not_run")
-_NOT_RUN = ("pending", "paused", "in_doubt")
+_NOT_DONE = {
+    "pending": "not done: the run has not reached it",
+    "paused": "not done: the run waits for a person here",
+    "in_doubt": "not done: golive was interrupted while it ran",
+}
 # Characters XML 1.0 cannot hold at all (the ESC of ANSI colours in command output, for one: those
 # sequences go whole).
 _INVALID = re.compile("\x1b\\[[0-?]*[ -/]*[@-~]|[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -28,7 +34,9 @@ def render(view: RunView) -> str:
     """The report as a JUnit XML document (the `<testsuites>` schema Jenkins, GitLab and GitHub read)."""
     title = view.run.title or view.run.checklist_path
     suites = [_suite(view, title, i, steps) for i, steps in enumerate(_sections(view.steps))]
-    root = ET.Element("testsuites", {"name": _clean(title), **_totals(suites)})
+    totals = _totals(suites)
+    del totals["skipped"]  # not an attribute of <testsuites> in the schema CI servers read
+    root = ET.Element("testsuites", {"name": _clean(title), **totals})
     root.extend(suites)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
@@ -55,13 +63,13 @@ def _suite(view: RunView, title: str, index: int, steps: list[StepView]) -> ET.E
     }
     suite = ET.Element("testsuite", attrs)
     properties = ET.SubElement(suite, "properties")
-    for name, value in _properties(view, first):
+    for name, value in (_run_properties(view) if index == 0 else []) + _section_properties(first):
         ET.SubElement(properties, "property", {"name": name, "value": _clean(value)})
     suite.extend(cases)
     return suite
 
 
-def _properties(view: RunView, first: StepView) -> list[tuple[str, str]]:
+def _run_properties(view: RunView) -> list[tuple[str, str]]:
     run = view.run
     return [
         ("golive.run", run.id),
@@ -69,10 +77,12 @@ def _properties(view: RunView, first: StepView) -> list[tuple[str, str]]:
         ("golive.env", run.env),
         ("golive.checklist", run.checklist_path),
         ("golive.sha256", run.checklist_sha256),
-        ("golive.phase", first.phase),
-        ("golive.section_line", str(first.section_line)),
         *([("golive.profile", f"{view.profile.name} {view.profile.sha256}")] if view.profile else []),
     ]
+
+
+def _section_properties(first: StepView) -> list[tuple[str, str]]:
+    return [("golive.phase", first.phase), ("golive.section_line", str(first.section_line))]
 
 
 def _case(s: StepView, classname: str) -> ET.Element:
@@ -85,11 +95,12 @@ def _case(s: StepView, classname: str) -> ET.Element:
         failure.text = _capped(o.text for o in s.outputs) or None
     elif s.status in _SKIPPED:
         ET.SubElement(case, "skipped", {"message": _clean(s.reason or s.status.replace("_", " "))})
-    elif s.status in _NOT_RUN:
+    elif s.status in _NOT_DONE:
         reason = f": {s.reason}" if s.reason else ""
-        ET.SubElement(case, "skipped", {"message": _clean(f"not run: {s.status.replace('_', ' ')}{reason}")})
-    if s.measured:  # what a check measured, one property each (`p95_ms`, `status`, …)
-        properties = ET.SubElement(case, "properties")
+        ET.SubElement(case, "error", {"message": _clean(_NOT_DONE[s.status] + reason), "type": s.status})
+    if s.measured:  # what a check measured, one property each (`p95_ms`, `status`, …), first in the case
+        properties = ET.Element("properties")
+        case.insert(0, properties)
         for key, value in s.measured.items():
             shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             ET.SubElement(properties, "property", {"name": _clean(key), "value": _clean(shown)})
@@ -118,7 +129,7 @@ def _totals(elements: list[ET.Element]) -> dict[str, str]:
     return {
         "tests": str(len(elements)),
         "failures": str(sum(e.find("failure") is not None for e in elements)),
-        "errors": "0",
+        "errors": str(sum(e.find("error") is not None for e in elements)),
         "skipped": str(sum(e.find("skipped") is not None for e in elements)),
         "time": f"{sum(float(e.get('time', '0')) for e in elements):.3f}",
     }

@@ -11,8 +11,8 @@ import re
 from datetime import datetime
 
 from golive.plan import first_line, plain
-from golive.planview import duration
 from golive.report.view import RunView, StepView
+from golive.run.state import took as run_took
 from golive.secrets import MASK
 
 _TASK = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)\[( |x|X)\]")
@@ -148,6 +148,8 @@ def _block_results(steps: list[StepView], indent: str) -> list[str]:
             facts.append(f"{s.duration_s:.2f} s")
         if s.attempts > 1:
             facts.append(f"{s.attempts} attempts")
+        if s.allowed_by:
+            facts.append(f"destructive, allowed by {s.allowed_by}")
         reason = s.reason.removeprefix(f"exit {s.exit_code}").lstrip("; ") if s.exit_code is not None else s.reason
         summary = f"{_MARK.get(s.status, '')} <code>{_html(first[:100])}</code> — {', '.join(facts)}"
         if reason:
@@ -176,9 +178,7 @@ def _block_results(steps: list[StepView], indent: str) -> list[str]:
 def _summary(view: RunView) -> list[str]:
     run, state = view.run, view.state
     counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(view.counts.items()) if n)
-    took = ""
-    if state.finished_at and state.started_at:
-        took = f" · took {duration(int((state.finished_at - state.started_at).total_seconds()))}"
+    took = f" · took {run_took(state)}" if state.finished_at else ""
     return [
         "",
         f"> **golive run `{run.id}`: {_MARK.get(state.status, '')} {state.status}** · environment `{run.env}` · "

@@ -44,6 +44,7 @@ class StepView:
     role: str = ""
     block: int = 0
     field_value: str = ""  # fields: the value (*** when secret)
+    allowed_by: str = ""  # a destructive command: who consented, and how ("Ana (at the terminal)")
     measured: dict[str, Any] = field(default_factory=dict)  # checks: what was measured
     facts: list[tuple[bool, str]] = field(default_factory=list)  # checks: each expectation, judged
     prerecorded: str = ""  # "pre-recorded by profile rehearsal (3f2a9c01b7de)" when a profile answered for it
@@ -141,10 +142,17 @@ def _view(step: PlanStep, state: RunState, outputs: dict[int, Output], marks: di
         role=step.signoff.role if step.signoff else "",
         block=step.block,
         field_value=value,
+        allowed_by=_consent(data),
         measured=dict(data.get("measured") or {}),
         facts=[(bool(ok), str(text)) for ok, text in data.get("facts") or []],
         prerecorded=marks.get(step.id, ""),
     )
+
+
+def _consent(data: dict[str, Any]) -> str:
+    who = str(data.get("allowed_by") or "")
+    how = str(data.get("allowed_how") or "")
+    return f"{who} ({how})" if who and how else who
 
 
 def paused_step(view: RunView) -> StepView | None:

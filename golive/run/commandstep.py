@@ -16,7 +16,7 @@ from golive.plan import PlanStep
 from golive.record.events import EventType as E
 from golive.run import services as svc
 from golive.run.judge import FAILED, PERSON, judge
-from golive.run.outcomes import Abort, Service, answer_of
+from golive.run.outcomes import Abort, Answer, Service, answer_of
 from golive.run.people import Need, NeedPerson
 from golive.run.shell import CommandResult, SessionLost, ShellError
 from golive.secretscan import secret_assignments
@@ -39,6 +39,14 @@ class CommandStep:
         e = self.e
         cmd = step.command
         assert cmd is not None
+        record = e.state.steps.get(step.id)
+        if record is not None and record.status == "paused" and record.data.get("awaiting") == "judge":
+            status = self._judged_later(step)
+            if status != "retry":
+                return status
+        answered = self._answered_before_running(step)
+        if answered is not None:
+            return answered
         if cmd.option is not None:
             chosen = e.state.choices.get(cmd.option.group)
             if chosen != cmd.option.index:
@@ -56,13 +64,10 @@ class CommandStep:
         except _SkipBlock as skip:
             e.skipped_blocks.add(step.block)
             return e.finish_step(step, "skipped", skip.reason or "the operator skipped these commands", e.actor)
-        if cmd.destructive and not e.options.allow_destructive:
-            stored = answer_of(e.state, step.id)
-            answer = stored[0] if stored else e.people.destructive(step.id, shown, cmd.destructive)
-            if answer.verb in ("skip",):
-                return e.finish_step(step, "skipped", answer.reason or "destructive command not allowed", e.actor)
-            if answer.verb == "abort":
-                raise Abort(f"aborted at destructive command {step.id}", by_person=True)
+        if cmd.destructive:
+            skipped = self._consent(step, shown)
+            if skipped is not None:
+                return skipped
         if cmd.sudo and not self._sudo_works():
             return self._fail(
                 step,
@@ -85,10 +90,15 @@ class CommandStep:
     def _accept(self, step: PlanStep, shown: str) -> None:
         """A block runs once accepted (or with --yes); an optional one only when a person says run, --yes or not."""
         e = self.e
-        if (e.options.yes and not step.optional) or step.block in e.accepted:
-            return
         block_id = f"L{step.block}"
-        stored = answer_of(e.state, block_id) or answer_of(e.state, step.id)
+        # A person's answer counts even under --yes; an optional command is answered by its own line.
+        stored = answer_of(e.state, block_id, "accept") or answer_of(e.state, step.id, "accept", "optional_destructive")
+        if stored is None and step.optional and step.command is not None and step.command.destructive:
+            # Consent to an optional destructive command is also the decision to run it: one answer, one effect.
+            consent = answer_of(e.state, step.id, "destructive", "destructive_command")
+            stored = consent if consent is not None and consent[0].verb == "allow" else None
+        if stored is None and ((e.options.yes and not step.optional) or step.block in e.accepted):
+            return
         if stored is None:
             commands = [s.command.text for s in e.plan.steps if s.block == step.block and s.command]
             if step.optional:
@@ -101,18 +111,20 @@ class CommandStep:
                             item,
                             f"a person to decide whether to run an optional step (“{step.optional.strip('()')}”)",
                             f"golive confirm {e.run.id} {item} to run it, or --skip REASON to skip it",
+                            "accept",
                         )
                     )
             for c in commands:
                 e.reporter.say(f"    $ {e.masker(c).splitlines()[0]}", "bold")
             answer = e.people.accept(block_id, commands)
             if answer.verb in ("yes", "confirm"):
-                e.record(E.ANSWER, block_id, e.actor, verb="accept")
+                e.record(E.ANSWER, block_id, e.actor, verb="accept", need="accept")
         else:
             answer = stored[0]
         if answer.verb == "abort":
             raise Abort(f"aborted by {e.actor} before {step.id}", by_person=True)
         if answer.verb == "skip":
+            e.record(E.ANSWER, block_id, e.actor, verb="skip", need="accept", reason=answer.reason)
             if step.optional and step.optional == step.section.optional:
                 # An optional section skipped is skipped whole: its other blocks too.
                 e.skipped_blocks.update(s.block for s in e.plan.steps if s.section is step.section and s.block)
@@ -207,19 +219,114 @@ class CommandStep:
     def _judge(self, step: PlanStep, result: CommandResult) -> tuple[str, str, str | None]:
         e = self.e
         assert step.command is not None
+        e.reporter.stop_ticker()  # the command has ended
         verdict = judge(
             step.command, result.exit_code, e.masker(result.out), e.masker(result.err), result.timed_out, e.values
         )
         if verdict.status != PERSON:
             return verdict.status, verdict.reason, None
-        stored = answer_of(e.state, step.id)
+        stored = answer_of(e.state, step.id, "judge")
         if stored is not None:
             answer, actor = stored
         else:
-            answer, actor = e.people.judge(step.id, result.command, e.masker(result.out), verdict.reason), e.actor
+            try:
+                answer, actor = e.people.judge(step.id, result.command, e.masker(result.out), verdict.reason), e.actor
+            except NeedPerson:
+                self._await_judgement(step, result, verdict.reason)
+                raise
+        return self._judgement(verdict.reason, answer, actor)
+
+    @staticmethod
+    def _judgement(expectation: str, answer: Answer, actor: str) -> tuple[str, str, str | None]:
         if answer.verb in ("passed", "confirm", "yes"):
-            return "passed", f"{verdict.reason}: judged by a person", actor
-        return FAILED, answer.reason or f"{verdict.reason}: a person said no", actor
+            return "passed", f"{expectation}: judged by a person", actor
+        if answer.verb == "skip":
+            return "skipped", f"{expectation}: not judged, skipped: {answer.reason}", actor
+        return FAILED, f"{expectation}: a person said no: {answer.reason}", actor
+
+    def _await_judgement(self, step: PlanStep, result: CommandResult, expectation: str) -> None:
+        """Pausing for a judgement keeps what ran: its outcome so far and its output are recorded, so
+        the answer given later becomes the judgement and the command is not run again."""
+        e = self.e
+        attempt = e.state.steps[step.id].attempts if step.id in e.state.steps else 1
+        outputs = self._save_outputs(step, attempt, result)
+        e.record_session_state()
+        e.finish_step(
+            step,
+            "paused",
+            f"waiting for a person to judge its output: {expectation}",
+            None,
+            result.duration_s,
+            exit_code=result.exit_code,
+            timed_out=result.timed_out,
+            outputs=outputs,
+            attempt=attempt,
+            awaiting="judge",
+            expectation=expectation,
+        )
+
+    def _judged_later(self, step: PlanStep) -> str:
+        """The judgement a paused step waited for: a stored answer, or asked now beside its recorded output."""
+        e = self.e
+        record = e.state.steps[step.id]
+        expectation = str(record.data.get("expectation", ""))
+        stored = answer_of(e.state, step.id, "judge")
+        if stored is not None:
+            answer, actor = stored
+        else:
+            output = "".join(o.text for o in e.store.outputs(e.run.id) if o.id in record.outputs)
+            for line in output.splitlines()[:40]:
+                e.reporter.say(f"  │ {line}", "dim")
+            answer, actor = e.people.judge(step.id, str(record.data.get("command", "")), output, expectation), e.actor
+        status, reason, judged_by = self._judgement(expectation, answer, actor)
+        e.finish_step(
+            step,
+            status,
+            reason,
+            judged_by,
+            record.duration_s,
+            exit_code=record.exit_code,
+            outputs=record.outputs,
+            attempt=record.attempts,
+        )
+        if status != FAILED:
+            return status
+        return self.runner.after_failure(step, reason, retryable=True)
+
+    def _answered_before_running(self, step: PlanStep) -> str | None:
+        """`golive confirm --skip / --done` given for a step that failed, waits to be run by hand, or has
+        not run yet: the answer is its outcome, and it does not run."""
+        e = self.e
+        stored = answer_of(e.state, step.id, "failed", "by_hand", "command", "destructive_command")
+        if stored is None or stored[0].verb not in ("skip", "done"):
+            return None
+        answer, actor = stored
+        record = e.state.steps.get(step.id)
+        before = "it failed when golive ran it; " if record is not None and record.status == FAILED else ""
+        if answer.verb == "done":
+            return e.finish_step(step, "confirmed", f"{before}{actor} did it by hand", actor)
+        return e.finish_step(step, "skipped", f"{before}skipped: {answer.reason}", actor)
+
+    def _consent(self, step: PlanStep, shown: str) -> str | None:
+        """A destructive command runs only with a person's consent, recorded as such (allowed by NAME)."""
+        e = self.e
+        assert step.command is not None
+        stored = answer_of(e.state, step.id, "destructive", "destructive_command", "optional_destructive")
+        if stored is not None and stored[0].verb in ("allow", "skip", "abort"):
+            answer, actor = stored  # its answer event is the record of the consent
+        elif e.options.allow_destructive:
+            answer, actor = Answer("allow"), e.actor
+            e.record(E.ANSWER, step.id, actor, verb="allow", need="destructive", how="--allow-destructive")
+        else:
+            answer, actor = e.people.destructive(step.id, shown, step.command.destructive), e.actor
+            if answer.verb == "allow":
+                e.record(E.ANSWER, step.id, actor, verb="allow", need="destructive", how="at the terminal")
+        if answer.verb == "abort":
+            raise Abort(f"aborted at destructive command {step.id}", by_person=True)
+        if answer.verb == "allow":
+            e.reporter.say(f"  destructive ({step.command.destructive}): allowed by {actor}", "yellow")
+            return None
+        return e.finish_step(step, "skipped", f"destructive command not allowed: {answer.reason}", actor)
 
     def _save_outputs(self, step: PlanStep, attempt: int, result: CommandResult) -> list[int]:
         e = self.e

@@ -8,8 +8,11 @@ straight to the stream (no markup to parse, nothing to escape, and it costs micr
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Callable
 from typing import IO
 
 from rich.console import Console
@@ -36,11 +39,33 @@ _MARK = {
 }
 
 Segment = tuple[str, str]  # (text, rich style)
+QUIET_AFTER_S = 5.0  # a command silent this long gets a line saying how long it has run
+QUIET_EVERY_S = 30.0
+PROMPT_OPEN = threading.Event()  # a prompt waits for the operator: nothing else writes then
+
+
+def background(target: Callable[[], None], name: str) -> None:
+    """A daemon thread that never takes Ctrl-C. The kernel hands SIGINT to any thread that does not
+    block it; only a main thread interrupted in its read() sees it at once, so a prompt waiting
+    there stays stopped by Ctrl-C."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        threading.Thread(target=target, name=name, daemon=True).start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def make_console(stream: IO[str] | None = None) -> Console:
+    """A console for golive's output; under NO_COLOR no escape code at all (no bold either)."""
     no_color = bool(os.environ.get("NO_COLOR"))
-    return Console(file=stream or sys.stdout, no_color=no_color, highlight=False, soft_wrap=True, emoji=False)
+    return Console(
+        file=stream or sys.stdout,
+        no_color=no_color,
+        color_system=None if no_color else "auto",
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+    )
 
 
 class Reporter:
@@ -53,19 +78,26 @@ class Reporter:
         self.plain = not console.is_terminal or console.no_color
         self._lines = 0
         self._partial = ""
+        self._write = threading.Lock()  # the quiet-command ticker writes from its own thread
+        self._ticker: threading.Event | None = None
+        self._last_output = 0.0
         self._streams: dict[str, LineStream] = {}
         self._held: list[tuple[str, bytes]] | None = None  # output of a command that sets a secret
         self._held_bytes = 0
 
     def _emit(self, *segments: Segment) -> None:
-        if self.plain:
-            self.console.file.write("".join(text for text, _style in segments) + "\n")
-            self.console.file.flush()
-        else:
-            self.console.print(Text.assemble(*segments))
+        # Everything the operator sees is masked here, in one place: step titles quote commands,
+        # pauses quote placeholders, results quote reasons.
+        segments = tuple((self.masker(text), style) for text, style in segments)
+        with self._write:
+            if self.plain:
+                self.console.file.write("".join(text for text, _style in segments) + "\n")
+                self.console.file.flush()
+            else:
+                self.console.print(Text.assemble(*segments))
 
     def say(self, text: str, style: str = "") -> None:
-        self._emit((self.masker(text), style))  # messages quote checklist text and commands
+        self._emit((text, style))
 
     def header(self, run_id: str, title: str, path: str, env: str, resumed: bool) -> None:
         self._emit((f"golive {'resuming' if resumed else 'run'} ", ""), (run_id, "bold"))
@@ -88,7 +120,8 @@ class Reporter:
         self._emit((f"[{index}/{self.total}] ", "dim"), (label, ""))
 
     def command(self, text: str) -> None:
-        lines = self.masker(text).splitlines() or [""]
+        self._start_ticker()
+        lines = self.masker(text).splitlines() or [""]  # masked whole first: a secret may span lines
         self._emit(("  $ ", "bold"), (lines[0], ""))
         for line in lines[1:8]:
             self._emit((f"    {line}", ""))
@@ -113,6 +146,7 @@ class Reporter:
             self.output(stream, data)
 
     def output(self, stream: str, data: bytes) -> None:
+        self._last_output = time.monotonic()
         if self._held is not None:
             if self._held_bytes < MAX_HELD_BYTES:  # the terminal shows MAX_LIVE_LINES anyway; the record keeps all
                 self._held.append((stream, data))
@@ -151,26 +185,55 @@ class Reporter:
             self._masked(stream, held.flush())
 
     def result(self, status: str, reason: str, duration_s: float | None = None, actor: str | None = None) -> None:
+        self.stop_ticker()
         self.flush_output()
+        if status == "paused":
+            return  # the pause itself says what the run waits for
         mark, style = _MARK.get(status, ("•", ""))
         who = f" by {actor}" if actor and status in ("confirmed", "skipped", "failed") else ""
         took = f" ({duration_s:.2f} s)" if duration_s is not None and duration_s >= 0.01 else ""
         why = f": {reason}" if reason else ""
         self._emit((f"  {mark} {status}", style), (who + why + took, ""))
 
+    def _start_ticker(self) -> None:
+        """While a command runs without output, say now and then how long it has run."""
+        self.stop_ticker()
+        stop = threading.Event()
+        started = self._last_output = time.monotonic()
+
+        def tick() -> None:
+            next_at = QUIET_AFTER_S
+            while not stop.wait(1.0):
+                now = time.monotonic()
+                if now - self._last_output < next_at or PROMPT_OPEN.is_set():
+                    continue
+                self._emit((f"  … {duration(int(now - started))} running, no output yet", "dim"))
+                next_at = now - self._last_output + QUIET_EVERY_S
+
+        background(tick, "golive-quiet")
+        self._ticker = stop
+
+    def stop_ticker(self) -> None:
+        if self._ticker is not None:
+            self._ticker.set()
+            self._ticker = None
+
     def paused(self, what: str, hint: str) -> None:
+        self.stop_ticker()
         self._emit(("", ""))
         self._emit(("‖ paused", "bold yellow"), (f": waiting for {what}", ""))
         if hint:
             self._emit(("  give it with: ", ""), (hint, "bold"))
 
-    def finished(self, status: str, run_id: str, counts: dict[str, int]) -> None:
-        elapsed = time.monotonic() - self.started
+    def finished(self, status: str, run_id: str, counts: dict[str, int], took: str, reason: str = "") -> None:
+        self.stop_ticker()
         mark, style = _MARK.get(status, ("•", "bold"))
         summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
         self._emit(("", ""))
         self._emit(
             (f"{mark} run {run_id} {status}", style),
-            (f" in {duration(int(elapsed))}", ""),
+            (f" in {took}", ""),
             (f" · {summary}" if summary else "", ""),
         )
+        if reason and status != "passed":
+            self._emit((f"  {reason}", ""))

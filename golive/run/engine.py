@@ -18,21 +18,23 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from golive.plan import Plan, PlanStep, is_secret
+from golive.errors import EXIT_FAILED, EXIT_PASSED, EXIT_PAUSED
+from golive.plan import Kind, Plan, PlanStep, is_secret
 from golive.profile import RunSetup
 from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
-from golive.run.console import Reporter
+from golive.run.console import Reporter, background
 from golive.run.options import RunOptions
 from golive.run.outcomes import Abort, RollbackNow, Service
-from golive.run.people import NeedPerson, People
+from golive.run.people import Need, NeedPerson, People
 from golive.run.shell import ShellSession
 from golive.run.shellstate import restore_script
-from golive.run.state import RunState, apply, replay
+from golive.run.state import RunState, active_seconds, apply, replay, took
 from golive.secrets import Secret
 
 LOCK_TTL_S = 30.0
+VERIFIED = ("passed", "confirmed", "observed")  # what makes a step count as done by the deployment
 
 
 class Engine:
@@ -68,12 +70,14 @@ class Engine:
         self.services: list[Service] = []
         self.accepted: set[int] = set()
         self.skipped_blocks: set[int] = set()
-        self.interrupted = False
+        self.interrupted = False  # Ctrl-C: stop the command that runs
+        self.stop_requested = False  # Ctrl-C: then ask the operator to pause or abort the run
         self.scratch = self.store.home / "runs" / run.id
         self._lock_name = f"{os.path.realpath(run.checklist_path)}::{run.env}"
         self._heartbeat: threading.Event | None = None
         self._base_env = dict(os.environ)
         self._recorded_env: dict[str, Any] = dict(self.state.session)
+        reporter.started -= active_seconds(self.state)  # elapsed counts the run's earlier work too
 
     # --- recording --------------------------------------------------------------------------------------
 
@@ -136,10 +140,13 @@ class Engine:
             self.reporter.say(f"  {self.masker(str(exc))}", "red")
             code = self._finish("failed", str(exc), 1)
         except NeedPerson as exc:
-            need = exc.need
-            self.record(E.PAUSED, need.item or None, run_status="paused", what=need.what, hint=need.hint)
-            self.reporter.paused(need.what, need.hint)
-            code = 3
+            code = self._pause(exc.need)
+        except KeyboardInterrupt:
+            # Ctrl-C twice: golive stops at once, and the run is paused, not left "running".
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            item = next((r.item for r in self.state.in_doubt), "")
+            hint = f"golive resume {self.run.id}"
+            code = self._pause(Need(item, "the operator, who stopped golive with Ctrl-C", hint, "interrupted"))
         finally:
             signal.signal(signal.SIGINT, previous)
             self._end_services(code)
@@ -147,6 +154,11 @@ class Engine:
             self._stop_heartbeat()
             self.store.release_lock(self._lock_name, self.run.id)
         return code
+
+    def _pause(self, need: Need) -> int:
+        self.record(E.PAUSED, need.item or None, run_status="paused", what=need.what, hint=need.hint, need=need.kind)
+        self.reporter.paused(need.what, need.hint)
+        return EXIT_PAUSED
 
     def _record_vars(self) -> None:
         """--var values go into the record so a resume has them; a secret's value never does."""
@@ -172,46 +184,53 @@ class Engine:
         if rollback_only or (self.state.phase == "rollback" and self.state.rollback_status == "running"):
             reason = self.state.rollback_reason or f"requested by {self.actor}"
             status = self.rollback(runner, reason)
+            # `golive rollback RUN` asked for the rollback: 0 when it passed. A run that rolled back
+            # after a failure did not pass: 1, as README says.
             return self._finish(
                 "rolled_back" if status == "passed" else "failed",
                 f"rollback {status}",
-                0 if status == "passed" and rollback_only else 1,
+                EXIT_PASSED if status == "passed" and rollback_only else EXIT_FAILED,
             )
         try:
             self._main(runner)
         except Abort as exc:
-            return self._finish("aborted" if exc.by_person else "failed", str(exc), 1)
+            return self._finish("aborted" if exc.by_person else "failed", str(exc), EXIT_FAILED)
         except RollbackNow as exc:
             status = self.rollback(runner, str(exc))
-            return self._finish("rolled_back" if status == "passed" else "failed", f"{exc}; rollback {status}", 1)
-        failed = [r for r in self.state.steps.values() if r.status == "failed" and r.phase == "main"]
+            return self._finish(
+                "rolled_back" if status == "passed" else "failed", f"{exc}; rollback {status}", EXIT_FAILED
+            )
+        main = [r for r in self.state.steps.values() if r.phase == "main"]
+        failed = [r for r in main if r.status == "failed"]
         if failed:
-            return self._finish("failed", f"{len(failed)} step(s) failed", 1)
-        return self._finish("passed", "every step verified or confirmed", 0)
+            return self._finish("failed", f"{len(failed)} step(s) failed", EXIT_FAILED)
+        if not any(r.status in VERIFIED for r in main):
+            # Nothing ran and nobody confirmed anything: not a deployment that passed.
+            counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in Counter(r.status for r in main).items())
+            return self._finish("failed", f"nothing was verified or confirmed ({counts or 'no steps'})", EXIT_FAILED)
+        return self._finish("passed", "every step verified or confirmed", EXIT_PASSED)
 
     def _main(self, runner: Any) -> None:
         steps = self.plan.steps
-        start = 0
-        if self.options.from_item:
-            start = next((i for i, s in enumerate(steps) if s.id == self.options.from_item), -1)
-            if start < 0:
-                from golive.errors import InputError
-
-                raise InputError(f"--from {self.options.from_item}: no such step", "golive plan lists step lines")
-            for s in steps[:start]:
-                if not self.state.done(s.id):
-                    self.record(
-                        E.STEP_FINISHED,
-                        s.id,
-                        self.actor,
-                        phase="main",
-                        status="not_run",
-                        reason=f"before --from {self.options.from_item}",
-                    )
+        start = next((i for i, s in enumerate(steps) if s.id == self.options.from_item), 0)
+        for s in steps[:start]:
+            # Steps before --from are not run; sign-offs are never passed over: they are asked in their place.
+            if not self.state.done(s.id) and s.kind is not Kind.SIGNOFF:
+                self.record(
+                    E.STEP_FINISHED,
+                    s.id,
+                    self.actor,
+                    phase="main",
+                    status="not_run",
+                    reason=f"before --from {self.options.from_item}",
+                )
         section = None
-        for index, step in enumerate(steps[start:], start=start + 1):
+        for index, step in enumerate(steps, start=1):
             if self.state.done(step.id):
                 continue
+            if self.stop_requested:
+                self.stop_requested = self.interrupted = False
+                self.people.interrupted(step.id)
             if step.section is not section:
                 section = step.section
                 self.reporter.section(section.title, section.estimate.seconds if section.estimate else None)
@@ -249,16 +268,19 @@ class Engine:
             status=status,
             reason=self.masker(reason),
         )
-        self.reporter.finished(status, self.run.id, dict(Counter(r.status for r in self.state.steps.values())))
+        counts = dict(Counter(r.status for r in self.state.steps.values()))
+        self.reporter.finished(status, self.run.id, counts, took(self.state), reason)
         return code
 
     # --- signals and the lock ---------------------------------------------------------------------------
 
     def _on_sigint(self, _signum: int, _frame: FrameType | None) -> None:
+        """Ctrl-C outside a prompt: stop the command that runs, then ask to pause or abort (prompts
+        handle their own Ctrl-C). Again before that: stop at once, the run paused."""
         if self.interrupted:
             raise KeyboardInterrupt
-        self.interrupted = True
-        self.reporter.say("\n  interrupt: stopping the command (press Ctrl-C again to quit at once)", "yellow")
+        self.interrupted = self.stop_requested = True
+        self.reporter.say("\n  interrupt: stopping (Ctrl-C again stops at once; the run is paused)", "yellow")
 
     def _start_heartbeat(self) -> None:
         stop = threading.Event()
@@ -269,7 +291,7 @@ class Engine:
                 with contextlib.suppress(Exception):
                     self.store.renew_lock(self._lock_name, self.run.id, LOCK_TTL_S)
 
-        threading.Thread(target=beat, name="golive-lock", daemon=True).start()
+        background(beat, "golive-lock")  # Ctrl-C must reach the main thread
         self._heartbeat = stop
 
     def _stop_heartbeat(self) -> None:
@@ -393,7 +415,7 @@ class Engine:
             if choice == "ask":
                 try:
                     choice = self.people.services(lines).verb
-                except NeedPerson:
+                except (NeedPerson, Abort):  # nobody answers, or Ctrl-C: the run is over, the service stays
                     choice = "leave"
         else:
             choice = "leave" if self.options.services == "leave" else "stop"

@@ -1,11 +1,12 @@
 """What a run was asked to do: the options of `golive run` / `resume`, as one value.
 
 The record keeps them (never a variable's value), so a resumed run continues as it started.
+The command line validates each option as it parses it (golive/cli.py); this is built in one call.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -15,7 +16,7 @@ class RunOptions:
     vars: dict[str, str] = field(default_factory=dict)
     yes: bool = False
     non_interactive: bool = False
-    manual: str = "ask"  # ask | pause | skip
+    manual: str = "ask"  # ask | pause | skip (manual items; sign-offs are never skipped)
     from_item: str = ""
     rollback_on_failure: bool = False
     allow_destructive: bool = False
@@ -28,6 +29,16 @@ class RunOptions:
     in_doubt: str = "ask"  # ask | rerun | done | skip
     workdir: str = "."
     concurrency: int = 32  # checks in flight at once
+    acting_as: str = ""  # --as NAME when given: a resume acts as the same person unless told otherwise
+
+    @classmethod
+    def given(cls, recorded: dict[str, Any] | None = None, **given: Any) -> RunOptions:
+        """The options a run was started with (`recorded`), then those given now; an option not
+        given (None, False, empty) keeps its recorded or default value."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in (recorded or {}).items() if k in names and k != "vars"}
+        values |= {k: v for k, v in given.items() if k in names and v not in (None, False, "", {}, ())}
+        return cls(**values)
 
     def recordable(self) -> dict[str, Any]:
         """What goes into the record: never a value, only which variables were given."""

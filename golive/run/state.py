@@ -53,6 +53,9 @@ class RunState:
     finished_at: datetime | None = None
     warnings: list[str] = field(default_factory=list)
     last_seq: int = 0
+    active_s: float = 0.0  # time golive spent on the run, over every start and resume (pauses not counted)
+    active_since: datetime | None = None  # a golive process is working on it since then
+    last_at: datetime | None = None
 
     def done(self, item: str) -> bool:
         """Finished for good. A failed step is not: resuming a failed run tries it again."""
@@ -74,6 +77,7 @@ def replay(events: list[Event]) -> RunState:
 def apply(state: RunState, e: Event) -> None:
     d = e.data
     state.last_seq = e.seq
+    _count_time(state, e)
     if e.type == E.RUN_STARTED:
         state.run_id = e.run_id
         state.options = d.get("options", {})
@@ -87,6 +91,10 @@ def apply(state: RunState, e: Event) -> None:
         record.attempts = d.get("attempt", record.attempts + 1)
         record.started_at = e.at
         record.data = dict(d)
+        consent = state.answers.get(e.item, {})
+        if consent.get("verb") == "allow":  # it runs with this person's consent to a destructive command
+            record.data["allowed_by"] = state.answer_actors.get(e.item, "")
+            record.data["allowed_how"] = consent.get("how", "golive confirm --allow")
     elif e.type == E.STEP_FINISHED and e.item:
         record = state.steps.setdefault(e.item, StepRecord(e.item))
         record.phase = d.get("phase", record.phase)
@@ -138,3 +146,39 @@ def apply(state: RunState, e: Event) -> None:
         state.finished_at = e.at
     elif e.type == E.WARNING:
         state.warnings.append(d.get("message", ""))
+
+
+def _count_time(state: RunState, e: Event) -> None:
+    """Active time: from each start or resume to the pause or end that follows it (or, after a
+    kill -9, to the last event before the resume)."""
+    if e.type in (E.RUN_STARTED, E.RUN_RESUMED):
+        if state.active_since is not None and state.last_at is not None:
+            state.active_s += max(0.0, (state.last_at - state.active_since).total_seconds())
+        state.active_since = e.at
+    elif e.type in (E.PAUSED, E.RUN_FINISHED) and state.active_since is not None:
+        state.active_s += max(0.0, (e.at - state.active_since).total_seconds())
+        state.active_since = None
+    state.last_at = e.at
+
+
+def took(state: RunState) -> str:
+    """`4 min`, or `4 min (2 h 5 min from start to finish, pauses included)` when it paused a while:
+    the terminal and every report say the same."""
+    from golive.planview import duration
+
+    active = duration(int(active_seconds(state)))
+    end = state.finished_at or state.last_at
+    if state.started_at is None or end is None:
+        return active
+    span = (end - state.started_at).total_seconds()
+    if span - active_seconds(state) < 60:
+        return active
+    return f"{active} ({duration(int(span))} from start to finish, pauses included)"
+
+
+def active_seconds(state: RunState, now: datetime | None = None) -> float:
+    """The run's duration as golive reports it everywhere: time worked, pauses left out."""
+    if state.active_since is None:
+        return state.active_s
+    end = now or state.last_at or state.active_since
+    return state.active_s + max(0.0, (end - state.active_since).total_seconds())

@@ -17,8 +17,7 @@ from golive.record.events import EventType as E
 from golive.run.checkstep import CheckStep
 from golive.run.commandstep import CommandStep
 from golive.run.judge import FAILED
-from golive.run.outcomes import Abort, RollbackNow, answer_of
-from golive.run.people import Answer
+from golive.run.outcomes import Abort, Answer, RollbackNow, answer_of
 from golive.run.shell import kill_leftovers, marked_processes
 from golive.secrets import MASK, Secret
 
@@ -63,7 +62,7 @@ class StepRunner:
         else:
             for line in step.text.splitlines()[1:]:  # the bullets under a numbered step
                 e.reporter.say(f"    {line}", "dim")
-        stored = answer_of(e.state, step.id)
+        stored = answer_of(e.state, step.id, "confirm")
         if stored is not None:
             answer, actor = stored
         else:
@@ -102,8 +101,12 @@ class StepRunner:
         e = self.e
         if answer.verb in ("confirm", "yes", "passed", "done"):
             return e.finish_step(step, "confirmed", answer.reason, actor, **data)
+        if answer.verb == "skip" and answer.by_option:
+            # An option's doing, not a person's decision: said so, with who gave the option.
+            reason = f"{answer.reason.removesuffix(f' ({answer.by_option})')} ({answer.by_option}, given by {actor})"
+            return e.finish_step(step, "skipped", reason, None, by_option=answer.by_option, given_by=actor, **data)
         if answer.verb == "skip":
-            return e.finish_step(step, "skipped", answer.reason or "skipped", actor, **data)
+            return e.finish_step(step, "skipped", answer.reason, actor, **data)
         if answer.verb == "abort":
             raise Abort(f"aborted by {actor} at {step.id}", by_person=True)
         reason = answer.reason or "a person said it failed"
@@ -111,16 +114,21 @@ class StepRunner:
         return self.after_failure(step, reason, retryable=False)
 
     def signoff(self, step: PlanStep) -> str:
+        """A sign-off is a named person's approval: never skipped, never an option's doing."""
         e = self.e
         assert step.signoff is not None
+        role = step.signoff.role
         if step.prechecked:
-            return e.finish_step(step, "prechecked", "signed in the checklist itself", role=step.signoff.role)
-        stored = answer_of(e.state, step.id)
-        if stored is not None:
-            answer, actor = stored
-        else:
-            answer, actor = e.people.confirm(step.id, step.text, f"Signed off as {step.signoff.role}"), e.actor
-        return self._manual_outcome(step, answer, actor, role=step.signoff.role)
+            return e.finish_step(step, "prechecked", "signed in the checklist itself", role=role)
+        stored = answer_of(e.state, step.id, "signoff")
+        answer, actor = stored if stored is not None else (e.people.signoff(step.id, step.text, role), e.actor)
+        if answer.verb in ("confirm", "yes", "passed"):
+            return e.finish_step(step, "confirmed", answer.reason, actor, role=role)
+        if answer.verb == "abort":
+            raise Abort(f"aborted by {actor} at {step.id}", by_person=True)
+        reason = f"not approved by {actor} ({role}): {answer.reason}"
+        e.finish_step(step, "failed", reason, actor, role=role)
+        raise Abort(reason)
 
     def field(self, step: PlanStep) -> str:
         e = self.e
@@ -131,7 +139,7 @@ class StepRunner:
             if f.name not in e.state.fields and f.name not in e.state.secret_fields:
                 self._set(f.name, e.values[f.name], f.secret, "given with --var")
             return e.finish_step(step, "set", f"{f.name} = {shown}")
-        stored = answer_of(e.state, f.name)
+        stored = answer_of(e.state, f.name, "field")
         value = stored[0].value if stored else None
         if value is None:
             try:
@@ -164,7 +172,7 @@ class StepRunner:
             if name in e.values:
                 continue
             secret = e.is_secret(name)
-            stored = answer_of(e.state, name)
+            stored = answer_of(e.state, name, "field")
             if stored is not None and stored[0].value:
                 value = stored[0].value
             elif name in dict(step.session) and session.get(name):
@@ -188,7 +196,7 @@ class StepRunner:
         if preset is not None:
             index, how = preset
         else:
-            stored = answer_of(e.state, step.id)
+            stored = answer_of(e.state, step.id, "choice")
             if stored is not None:
                 answer, actor = stored
                 found = chosen_option(e.plan, step, answer.value) if answer.value else answer.option
@@ -240,13 +248,16 @@ class StepRunner:
                 raise Abort(f"rollback step {step.id} failed: {reason}")
         elif e.options.rollback_on_failure:
             raise RollbackNow(f"{step.id} failed: {reason}")
+        if e.stop_requested:
+            e.stop_requested = False
+            e.people.interrupted(step.id)  # Ctrl-C stopped it: pause or abort, never a retry by Enter
         answer = e.people.failure(step.id, e.masker(reason), bool(e.plan.rollback) and step.phase.value == "main")
         if answer.verb == "retry" and retryable:
             return "retry"
         if answer.verb == "retry":
             return FAILED
         if answer.verb == "skip":
-            return e.finish_step(step, "skipped", f"failed, then skipped: {answer.reason or reason}", e.actor)
+            return e.finish_step(step, "skipped", f"failed, then skipped: {answer.reason}", e.actor)
         if answer.verb == "rollback":
             raise RollbackNow(f"{step.id} failed: {reason}")
         raise Abort(f"{step.id} failed: {reason}", by_person=e.people.interactive)
@@ -262,7 +273,7 @@ class StepRunner:
                 continue
             session, n = record.data.get("session", ""), int(record.data.get("n", 0))
             alive = [p.pid for p in marked_processes(session, n)] if session else []
-            stored = answer_of(e.state, step.id)
+            stored = answer_of(e.state, step.id, "in_doubt")
             if stored is not None and stored[0].verb in ("done", "rerun", "skip", "abort"):
                 answer, actor = stored
             elif step.kind is Kind.CHECK:  # a check changes nothing: running it again is always safe
@@ -302,6 +313,8 @@ def _content_question(purpose: str, elsewhere: bool) -> str:
 def _label(step: PlanStep) -> str:
     from golive.plan import first_line, plain
 
-    if step.kind is Kind.COMMAND:
-        return ""
+    if step.kind is Kind.COMMAND and step.command is not None:
+        # A command's title: the comment written above it, else its first line.
+        title = step.command.comments[-1] if step.command.comments else step.command.text.strip().split("\n")[0]
+        return title.strip()[:100]
     return plain(first_line(step.text))[:100]

@@ -388,12 +388,19 @@ def test_ctrl_c_stops_the_command_and_asks_what_next(tmp_path: Path, isolated_ho
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ})  # fmt: skip
     assert proc.stdin is not None
+    assert proc.stdout is not None
     proc.stdin.write("y\na\n")  # accept the block; after the interrupt: abort
     proc.stdin.flush()
-    time.sleep(2.5)
+    seen = ""
+    while "$ sleep 30" not in seen:  # the command runs (however slow the machine is to get there)
+        line = proc.stdout.readline()
+        assert line, seen
+        seen += line
+    time.sleep(0.5)
     started = time.monotonic()
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
+    out = seen + out
     assert proc.returncode == 1 and time.monotonic() - started < 15, out + err
     assert "interrupted by the operator" in out and not (tmp_path / "never.txt").exists()
     report = last_run(isolated_home)

@@ -127,7 +127,8 @@ def test_pre_recorded_answers_let_the_run_pass_attributed_and_marked(tmp_path: P
     )
     md = run(tmp_path, "report", "last", "--format", "md").stdout
     assert "- [x] QA Lead: _________________ — *✅ confirmed by Quinn (QA lead) (QA Lead) at " in md
-    assert md.count(mark) == 3 and f"environment profile `rehearsal` ({profile}, sha256 `{sha[:12]}…`)" in md
+    # three answers, and the consent to `cat > .env` ("destructive, allowed by Ana Lima (DevOps) (pre-recorded …)")
+    assert md.count(mark) == 4 and f"environment profile `rehearsal` ({profile}, sha256 `{sha[:12]}…`)" in md
     for fmt in ("html", "junit"):
         assert mark in run(tmp_path, "report", "last", "--format", fmt).stdout
     shown = run(tmp_path, "show", "last", env={"COLUMNS": "220"}).stdout

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import xmlschema
 
 from golive import plan as planning
 from golive.parse import parse_text
@@ -259,7 +260,12 @@ def test_html_of_an_unfinished_run(store: Store) -> None:
 # --- JUnit ----------------------------------------------------------------------------------------
 
 
+SCHEMA = xmlschema.XMLSchema(str(Path(__file__).with_name("junit.xsd")))
+
+
 def suites(xml: str) -> tuple[ET.Element, dict[str, ET.Element]]:
+    """The report, parsed after it validated against the schema CI servers read."""
+    SCHEMA.validate(xml)
     root = ET.fromstring(xml)
     assert root.tag == "testsuites"
     return root, {s.get("name", ""): s for s in root.findall("testsuite")}
@@ -276,7 +282,7 @@ def test_junit_has_a_suite_per_section_and_a_case_per_step(store: Store) -> None
     root, by_name = suites(xml)
 
     assert list(by_name) == ["Deployment Steps", "Sign-Off"]  # no rollback ran
-    assert counts(root) == ("5", "1", "0", "1")
+    assert counts(root) == ("5", "1", "0", None)  # a skipped count is no attribute of <testsuites>
     assert counts(by_name["Deployment Steps"]) == ("4", "1", "0", "1")
     assert counts(by_name["Sign-Off"]) == ("1", "0", "0", "0")
     assert float(by_name["Deployment Steps"].get("time", "")) == pytest.approx(4.5)
@@ -294,8 +300,9 @@ def test_junit_has_a_suite_per_section_and_a_case_per_step(store: Store) -> None
     assert cases["L21 QA Lead: Approved"].get("classname") == f"{TITLE}.Sign-Off"
     assert cases["L6 echo build"].get("time") == "1.250"
     assert cases["L11 Check the dashboard is green"].get("time") == "0.000"
-    props = {p.get("name"): p.get("value") for p in by_name["Sign-Off"].iter("property")}
+    props = {p.get("name"): p.get("value") for p in by_name["Deployment Steps"].iter("property")}
     assert props["golive.run"] == run.id and props["golive.env"] == "staging"
+    assert [p.get("name") for p in by_name["Sign-Off"].iter("property")] == ["golive.phase", "golive.section_line"]
 
 
 def test_junit_failure_skip_and_output(store: Store) -> None:
@@ -319,21 +326,21 @@ def test_junit_failure_skip_and_output(store: Store) -> None:
     assert ESC not in xml and cases["L7"].findtext("system-out") == "12 passed"  # XML 1.0 cannot hold ESC
 
 
-def test_junit_of_a_paused_run_skips_what_never_ran(store: Store) -> None:
+def test_junit_of_a_paused_run_is_never_green(store: Store) -> None:
     run = new_run(store)
     step(store, run, "L6", "passed", exit_code=0, duration_s=0.5)
     store.append(run.id, "step_started", "L7", None, {"phase": "main", "attempt": 1})  # killed mid-step
     store.append(run.id, "paused", "L11", None, {"what": "a confirmation"}, status="paused")
     root, _ = suites(junit_report.render(view.build(store, run.id)))
-    messages = {c.get("name", "").split()[0]: c.find("skipped") for c in root.iter("testcase")}
-    assert messages["L6"] is None
-    assert {k: (v.get("message") if v is not None else None) for k, v in messages.items() if k != "L6"} == {
-        "L7": "not run: in doubt",
-        "L8": "not run: pending",
-        "L11": "not run: paused",
-        "L21": "not run: pending",
+    errors = {c.get("name", "").split()[0]: c.find("error") for c in root.iter("testcase")}
+    assert errors["L6"] is None and not list(root.iter("skipped"))
+    assert {k: (v.get("type"), v.get("message")) for k, v in errors.items() if v is not None} == {
+        "L7": ("in_doubt", "not done: golive was interrupted while it ran"),
+        "L8": ("pending", "not done: the run has not reached it"),
+        "L11": ("paused", "not done: the run waits for a person here"),
+        "L21": ("pending", "not done: the run has not reached it"),
     }
-    assert counts(root) == ("5", "0", "0", "4")
+    assert counts(root) == ("5", "0", "4", None)
 
 
 def test_junit_of_a_rolled_back_run_has_a_rollback_suite(store: Store) -> None:
@@ -348,3 +355,11 @@ def test_junit_of_a_rolled_back_run_has_a_rollback_suite(store: Store) -> None:
     assert counts(by_name["Rollback Plan"]) == ("1", "0", "0", "0")
     failure = next(root.iter("failure"))
     assert failure.get("message") == "exit status 1" and failure.text is None
+
+
+def test_junit_with_what_a_check_measured_still_validates(store: Store) -> None:
+    run = new_run(store)
+    step(store, run, "L6", "passed", exit_code=0, duration_s=0.2, measured={"status": 200, "p95_ms": 12.5})
+    root, _ = suites(junit_report.render(view.build(store, run.id)))
+    case = next(c for c in root.iter("testcase") if c.get("name", "").startswith("L6"))
+    assert {p.get("name"): p.get("value") for p in case.iter("property")} == {"status": "200", "p95_ms": "12.5"}
