@@ -31,10 +31,10 @@ ANSWERS: dict[str, dict[Kind, tuple[str, str]]] = {
     "confirm": {
         Kind.CONFIRM: ("confirm", "confirm"),
         Kind.SIGNOFF: ("signoff", "confirm"),
-        Kind.COMMAND: ("command", "confirm"),  # an optional command: run it
+        Kind.COMMAND: ("accept", "confirm"),  # an optional command: run it
     },
     "done": {Kind.CONFIRM: ("confirm", "confirm")},
-    "skip": {Kind.CONFIRM: ("confirm", "skip"), Kind.COMMAND: ("command", "skip")},  # an optional command: not run
+    "skip": {Kind.CONFIRM: ("confirm", "skip"), Kind.COMMAND: ("accept", "skip")},  # an optional command: not run
     "fail": {Kind.CONFIRM: ("confirm", "fail"), Kind.SIGNOFF: ("signoff", "fail")},
     "passed": {Kind.COMMAND: ("judge", "confirm")},
     "failed": {Kind.COMMAND: ("judge", "fail")},

@@ -183,7 +183,7 @@ def test_an_optional_command_is_run_or_skipped_by_a_named_person_and_no_other_co
     path = tmp_path / "rehearsal.yaml"
     path.write_text("answers:\n  - item: L31\n    by: Nikhil\n    answer: confirm\n")
     [answer] = apply(load(path, {}), parse_file(seed("000"))).answers
-    assert (answer.step, answer.need, answer.verb, answer.by) == ("L31", "command", "confirm", "Nikhil")
+    assert (answer.step, answer.need, answer.verb, answer.by) == ("L31", "accept", "confirm", "Nikhil")
     path.write_text("answers:\n  - item: L139\n    by: Ravi\n    answer: skip\n    reason: not a pip package\n")
     with pytest.raises(ProfileError) as caught:
         apply(load(path, {}), parse_file(seed("001")))
