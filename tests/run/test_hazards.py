@@ -183,7 +183,8 @@ def test_seed_004_bot_is_never_left_orphaned_when_the_run_fails(tmp_path: Path, 
     bot = steps(isolated_home)[f"L{line_of(path, 'python3 bot.py')}"]
     assert bot["status"] == "passed" and "BOOT: using bot" in bot["reason"]
     assert "stopped service" in r.stdout  # a failed run does not leave what it started running
-    assert not [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["python3", "bot.py"]]
+    bots = [p for p in psutil.process_iter(["cmdline", "cwd"]) if p.info["cmdline"] == ["python3", "bot.py"]]
+    assert not [p for p in bots if p.info["cwd"] == str(tmp_path)], "this test's bot (others may run elsewhere)"
 
 
 def test_seed_001_nohup_background_line_is_a_service(tmp_path: Path, isolated_home: Path) -> None:
