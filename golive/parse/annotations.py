@@ -31,7 +31,7 @@ _AS_TEXT = {
 }  # `mode: 0600`, `equals: 3.10`
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml when built
     """Safe YAML without timestamps: `2026-11-30` stays text, so every value is JSON."""
 
 
