@@ -31,11 +31,17 @@ _AS_TEXT = {
 }  # `mode: 0600`, `equals: 3.10`
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml when built
-    """Safe YAML without timestamps: `2026-11-30` stays text, so every value is JSON."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML without timestamps: `2026-11-30` stays text, so every value is JSON. libyaml where
+    PyYAML has it (200 checks read in 0.05 s instead of 0.17 s)."""
 
 
-_Loader.yaml_implicit_resolvers = {
+class _ExplainingLoader(yaml.SafeLoader):
+    """Pure-Python PyYAML, only to explain YAML that does not read: it names the broken line, where
+    libyaml names the point it gave up (often the end of the block)."""
+
+
+_Loader.yaml_implicit_resolvers = _ExplainingLoader.yaml_implicit_resolvers = {
     key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
 }
@@ -93,7 +99,10 @@ def _check(
 def parse_specs(text: str, first_line: int) -> tuple[list[CheckSpec], list[CheckError]]:
     """YAML text whose first line is `first_line` -> its checks, validated, or what is wrong."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        try:
+            node = yaml.compose(text, Loader=_Loader)
+        except yaml.YAMLError:
+            node = yaml.compose(text, Loader=_ExplainingLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)

@@ -405,7 +405,8 @@ def test_ctrl_c_stops_the_command_and_asks_what_next(tmp_path: Path, isolated_ho
     assert "interrupted by the operator" in out and not (tmp_path / "never.txt").exists()
     report = last_run(isolated_home)
     assert report["run"]["status"] == "aborted"
-    assert [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "30"]] == []
+    sleeps = [p for p in psutil.process_iter(["cmdline", "cwd"]) if p.info["cmdline"] == ["sleep", "30"]]
+    assert [p for p in sleeps if p.info["cwd"] == str(tmp_path)] == [], "this run's sleep (other tests run beside it)"
 
 
 def test_a_service_started_before_a_pause_is_ended_by_the_resumed_run(tmp_path: Path) -> None:
