@@ -98,7 +98,7 @@ class ShellSession:
         self.workdir = workdir
         self.scratch = scratch
         self.session_id = session_id or secrets.token_hex(6)
-        self.masker = masker or Masker()
+        self.masker = masker if masker is not None else Masker()  # an empty Masker is falsy: share it still
         self.env = dict(os.environ if env is None else env)
         self.env["GOLIVE_SESSION"] = self.session_id
         self.env.pop("GOLIVE_STEP", None)
@@ -109,6 +109,8 @@ class ShellSession:
         self._last_rc = 0
         self._state_bytes = b""
         self.state = ShellState(str(workdir))
+        self.state_version = 0  # +1 each time the session's state changes (what to seal for a resume)
+        self._mark = secrets.token_hex(6)  # frames the state dump on the control pipe
         self.held = False  # a foreground service owns this session now
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -136,12 +138,9 @@ class ShellSession:
         setup = ['__golive_rc() { return "$1"; }', f"__golive_ctl={ctl_w}", "trap 'return 130' INT"]
         self._send("\n".join(setup) + "\n")
         if restore:
-            path = self.scratch / "restore.sh"
-            path.write_text(restore)
-            self.run(f"source {shlex.quote(str(path))}")
-            path.unlink(missing_ok=True)
-        else:
-            self.run("true")
+            # Through bash's stdin, never a file: a restore holds the session's secrets in clear.
+            self._send(_in_function(restore))
+        self.run("true")
 
     @property
     def next_number(self) -> int:
@@ -190,6 +189,7 @@ class ShellSession:
         keep_outputs: bool = False,
         stop_requested: Callable[[], bool] | None = None,
         extend_window: Callable[[float], float] | None = None,
+        terminal: str = "",
     ) -> CommandResult:
         """Run one command in the session and wait for it.
 
@@ -198,24 +198,34 @@ class ShellSession:
         background: start it with `&` and return at once (a known service).
         detect_service: called every tick after `service_after` seconds while it runs; when it
             returns True the command is left running and the session is handed over to it.
+        terminal: a pseudo-terminal's path: the command reads and writes it instead of the output files
+            (an interactive command; see interactive.py, which relays it to the operator's terminal).
         """
         if not self.alive:
             raise ShellError("the shell session is not running")
         self._counter += 1
         n = self._counter
         base = self.scratch / f"c{n}"
-        out_path, err_path, cmd_path, state_path = (f"{base}.out", f"{base}.err", f"{base}.sh", f"{base}.state")
+        out_path, err_path, cmd_path = (f"{base}.out", f"{base}.err", f"{base}.sh")
         Path(cmd_path).write_text(text + "\n")
         os.chmod(cmd_path, 0o600)
         amp = " &" if background else ""
+        io = f">{shlex.quote(out_path)} 2>{shlex.quote(err_path)} </dev/null"
+        if terminal:
+            # bash takes the terminal as its controlling terminal (/dev/tty, Ctrl-C work as at a prompt);
+            # its hangup when golive closes it must not end the session.
+            io = f"<{shlex.quote(terminal)} >{shlex.quote(terminal)} 2>&1"
+        hup = "trap '' HUP; " if terminal else "trap - HUP; "
         # One line: restore $?, run, report, dump state. Builtins only: no fork but the command's own.
+        # The state goes to the control pipe, framed by a mark: never to a file (it holds secrets).
+        mark = self._mark
         line = (
-            f"export GOLIVE_STEP={n}; __golive_rc {self._last_rc}; "
-            f"source {shlex.quote(cmd_path)} >{shlex.quote(out_path)} 2>{shlex.quote(err_path)} "
-            f"</dev/null {{__golive_ctl}}>&-{amp}\n"
+            f"{hup}export GOLIVE_STEP={n}; __golive_rc {self._last_rc}; "
+            f"source {shlex.quote(cmd_path)} {io} {{__golive_ctl}}>&-{amp}\n"
             f"__golive_st=$?; unset GOLIVE_STEP; "
-            f"{{ builtin declare -p; builtin declare -f; builtin alias -p; }} >{shlex.quote(state_path)} 2>/dev/null; "
-            f'builtin printf \'END {n} %s %s %s\\n\' "$__golive_st" "${{!:-0}}" "$PWD" >&$__golive_ctl\n'
+            f"{{ builtin printf 'STATE-{mark} {n}\\n'; builtin declare -p; builtin declare -f; builtin alias -p; "
+            f'builtin printf \'\\nEND-{mark} {n} %s %s %s\\n\' "$__golive_st" "${{!:-0}}" "$PWD"; }} '
+            f">&$__golive_ctl 2>/dev/null\n"
         )
         started = time.monotonic()
         out, err = Capture(), Capture()
@@ -269,7 +279,6 @@ class ShellSession:
                     tail.close()
                 self._cleanup(cmd_path, out_path, err_path, keep_outputs=background or keep_outputs)
         self._last_rc = result.exit_code if result.exit_code is not None else 1
-        self._load_state(state_path)
         return result
 
     def _read_end(self, n: int, wait: float) -> tuple[int, int, str] | None:
@@ -284,12 +293,18 @@ class ShellSession:
             self._buffer += chunk
         elif not self.alive:
             raise ShellError("the shell session ended (a command ran `exit`?)")
-        while b"\n" in self._buffer:
-            raw, self._buffer = self._buffer.split(b"\n", 1)
-            parts = raw.decode("utf-8", "replace").split(" ", 4)
-            if len(parts) == 5 and parts[0] == "END" and parts[1] == str(n):
-                return int(parts[2]), int(parts[3] or 0), parts[4]
-        return None
+        begin, end = f"STATE-{self._mark} {n}\n".encode(), f"\nEND-{self._mark} {n} ".encode()
+        at = self._buffer.find(end)
+        if at < 0 or b"\n" not in self._buffer[at + 1 :]:
+            return None
+        start = self._buffer.find(begin)
+        stop = self._buffer.index(b"\n", at + 1)
+        dump = self._buffer[start + len(begin) : at] if 0 <= start < at else None
+        raw, self._buffer = self._buffer[at + 1 : stop], self._buffer[stop + 1 :]
+        if dump is not None:
+            self._load_state(dump)
+        parts = raw.decode("utf-8", "replace").split(" ", 4)
+        return int(parts[2]), int(parts[3] or 0), parts[4]
 
     def _drain(
         self, tails: dict[str, FileTail], out: Capture, err: Capture, on_output: OnOutput | None, to_end: bool = False
@@ -331,17 +346,11 @@ class ShellSession:
 
     # --- state ---------------------------------------------------------------------------------------------
 
-    def _load_state(self, path: str) -> None:
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            return
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
+    def _load_state(self, data: bytes) -> None:
         if data == self._state_bytes:
             return
         self._state_bytes = data
+        self.state_version += 1
         text = data.decode("utf-8", "replace")
         variables, exported = parse_declarations(text)
         cwd = variables.get("PWD", self.state.cwd)
@@ -352,15 +361,16 @@ class ShellSession:
         """Put field values into the session without their text ever reaching a record."""
         if not values:
             return
-        verb = "export" if export else "declare"
+        verb = "export" if export else "declare -g"
         script = "".join(f"{verb} {name}={shlex.quote(value)}\n" for name, value in values.items())
-        path = self.scratch / "vars.sh"
-        path.write_text(script)
-        os.chmod(path, 0o600)
-        try:
-            self.run(f"source {shlex.quote(str(path))}")
-        finally:
-            path.unlink(missing_ok=True)
+        self._send(_in_function(script))  # through bash's stdin: a value never lands in a file
+        self.run("true")
+
+
+def _in_function(script: str) -> str:
+    """`script` sent to bash's stdin as one function call: bash reads it whole before it runs any of it
+    (a stray line cannot be taken for the next command), with no output anywhere but bash's log."""
+    return f"__golive_load() {{\n{script}\n:\n}}\n__golive_load >/dev/null 2>&1 </dev/null; unset -f __golive_load\n"
 
 
 def stop_processes(procs: list[psutil.Process], grace: float = GRACE_S) -> None:

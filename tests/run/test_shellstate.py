@@ -1,0 +1,212 @@
+"""A paused, killed or resumed run has the same shell: every variable (exported or not), function,
+alias, the directory and the activated venv — and no secret in clear anywhere golive writes.
+
+Seed 003 L330 sets `TOKEN=$(curl …)` without `export`; L337–L361 send `Authorization: Bearer $TOKEN`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from golive.run.shell import ShellSession
+from golive.run.shellstate import entries, portable, restore_script
+from golive.run.vault import Vault, VaultError
+from tests.helpers import golive
+
+SECRET = "tok-8f3a9c2e71d4b605e0"  # planted: it must never reach the store, a report or a scratch file
+
+CHECKLIST = """
+    # Deploy the employee API
+
+    ## Deployment Steps
+
+    ### Step 1: Log in
+
+    ```bash
+    source venv/bin/activate
+    mkdir -p work && cd work
+    TOKEN=$(cat "$TOKEN_FILE")
+    auth() { echo "Authorization: Bearer $TOKEN"; }
+    alias ll='ls -la'
+    REGION=eu-west-1
+    ```
+
+    - [ ] The login page shows the new build
+
+    ### Step 2: Smoke test
+
+    ```bash
+    echo "token=${#TOKEN} region=$REGION venv=$VIRTUAL_ENV pwd=$PWD python=$(command -v python)"
+    auth | sed 's/Bearer .*/Bearer SET/'
+    alias ll
+    ```
+    """
+
+
+def project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """The checklist, a fake venv (its activate sets VIRTUAL_ENV and PATH) and the secret in a file."""
+    venv = tmp_path / "venv" / "bin"
+    venv.mkdir(parents=True)
+    activate = f'export VIRTUAL_ENV={tmp_path}/venv\nexport PATH="$VIRTUAL_ENV/bin:$PATH"\n'
+    (venv / "activate").write_text(activate + "deactivate() { unset VIRTUAL_ENV; }\n")
+    (venv / "python").write_text("#!/bin/sh\necho venv-python\n")
+    (venv / "python").chmod(0o755)
+    (tmp_path / "token").write_text(SECRET + "\n")
+    path = tmp_path / "DEPLOY.md"
+    path.write_text(textwrap.dedent(CHECKLIST).lstrip())
+    return path, {**os.environ, "TOKEN_FILE": str(tmp_path / "token")}
+
+
+def run_id(out: str) -> str:
+    return out.splitlines()[0].split()[-1]
+
+
+def expected_smoke(tmp_path: Path) -> str:
+    return (
+        f"token={len(SECRET)} region=eu-west-1 venv={tmp_path}/venv pwd={tmp_path}/work "
+        f"python={tmp_path}/venv/bin/python"
+    )
+
+
+def paused_after_step_1(tmp_path: Path) -> tuple[Path, dict[str, str], str]:
+    path, env = project(tmp_path)
+    r = golive("run", str(path), "--non-interactive", "--yes", cwd=tmp_path, env=env)
+    assert r.returncode == 3, r.stdout + r.stderr
+    rid = run_id(r.stdout)
+    assert golive("confirm", rid, "L16", "--as", "ana", cwd=tmp_path, env=env).returncode == 0
+    return path, env, rid
+
+
+def test_a_run_resumed_from_another_terminal_has_the_same_shell_and_no_secret_is_written_in_clear(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    _path, env, rid = paused_after_step_1(tmp_path)
+    # Another terminal: its own environment, without what step 1 set.
+    env = {**{k: v for k, v in env.items() if k != "VIRTUAL_ENV"}, "SSH_AUTH_SOCK": "/tmp/agent-of-terminal-2"}
+    r = golive("resume", rid, "--non-interactive", "--yes", cwd=tmp_path, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert expected_smoke(tmp_path) in r.stdout  # unexported TOKEN, REGION; cwd; venv's PATH and VIRTUAL_ENV
+    assert "Authorization: Bearer SET" in r.stdout  # the function, with the unexported variable inside
+    assert "alias ll='ls -la'" in r.stdout
+    assert SECRET not in r.stdout
+
+    written = [p for p in isolated_home.rglob("*") if p.is_file()]
+    assert any(p.name == "golive.db" for p in written)
+    leaks = [str(p) for p in written if SECRET.encode() in p.read_bytes()]
+    assert leaks == []  # the SQLite file (and its WAL), reports, scratch, the sealed state
+    with sqlite3.connect(isolated_home / "golive.db") as db:
+        kept = [json.loads(d) for (d,) in db.execute("select data from events where type = 'session_state'")]
+    last = kept[-1]
+    assert "var:TOKEN" in last["withheld"] and last["set_by"]["var:TOKEN"] == "L10"  # named, never its value
+    assert last["holds"]["functions"] == ["auth", "deactivate"] and last["holds"]["aliases"] == ["ll"]
+    key, sealed = isolated_home / "vault.key", isolated_home / "vault" / f"{rid}.sealed"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and stat.S_IMODE(sealed.stat().st_mode) == 0o600
+    assert SECRET.encode() in Vault(isolated_home).open(rid)  # what a resume needs is there, encrypted
+
+
+def test_without_the_vault_key_the_lost_variable_is_named_and_its_step_can_run_again(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    _path, env, rid = paused_after_step_1(tmp_path)
+    (isolated_home / "vault.key").unlink()  # another machine, or the key is gone
+    r = golive("resume", rid, "--non-interactive", "--yes", cwd=tmp_path, env=env)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "TOKEN (set by L10)" in r.stdout and "no vault key on this machine" in r.stdout
+    assert f"golive confirm {rid} L10 --rerun" in r.stdout and "--var TOKEN=…" in r.stdout
+    assert "token=" not in r.stdout  # nothing ran with TOKEN empty
+    # What the record holds without a secret came back; the step that set TOKEN runs again on request.
+    assert golive("confirm", rid, "L10", "--rerun", cwd=tmp_path, env=env).returncode == 0
+    r = golive("resume", rid, "--non-interactive", "--yes", cwd=tmp_path, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "running L10 again" in r.stdout and expected_smoke(tmp_path) in r.stdout
+
+
+def test_after_kill_9_the_resumed_shell_has_what_the_last_command_set(tmp_path: Path, isolated_home: Path) -> None:
+    path, env = project(tmp_path)
+    text = path.read_text().replace("- [ ] The login page shows the new build", "```bash\nsleep 60\n```")
+    path.write_text(text)
+    proc = subprocess.Popen(
+        [sys.executable, "-P", "-m", "golive", "run", str(path), "--non-interactive", "--yes"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "$ sleep 60" in line:
+            break
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(isolated_home / "golive.db") as db:
+        (rid,) = db.execute("select id from runs").fetchone()
+    assert golive("confirm", rid, "L17", "--done", cwd=tmp_path, env=env).returncode == 0  # `sleep 60`, in doubt
+    r = golive("resume", rid, "--non-interactive", "--yes", cwd=tmp_path, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert expected_smoke(tmp_path) in r.stdout
+
+
+# --- the parts, against real bash ---------------------------------------------------------------------
+
+
+def test_a_dump_restores_in_a_new_bash_without_the_terminals_own_variables(tmp_path: Path) -> None:
+    terminal = {**os.environ, "SSH_AUTH_SOCK": "/tmp/agent-a", "LANG": "C.UTF-8"}
+    old = ShellSession(tmp_path, tmp_path / "a", terminal)
+    old.start()
+    for command in [
+        "NOTE=$'two\\nlines'",
+        "arr=(a 'b c')",
+        "declare -A by=([k]=v)",
+        'shout() { echo "$*" | tr a-z A-Z; }; export -f shout',
+        "alias ll='ls -la'",
+        "unset LANG",
+        "export STAGE=prod",
+    ]:
+        assert old.run(command).exit_code == 0
+    old.close()
+    kept = {(e.kind, e.name) for e in portable(old.state.dump, old.env)}
+    assert {("var", "NOTE"), ("var", "arr"), ("var", "by"), ("func", "shout"), ("alias", "ll")} <= kept
+    assert ("var", "STAGE") in kept and ("var", "SSH_AUTH_SOCK") not in kept and ("var", "BASH_VERSINFO") not in kept
+    assert {e.name for e in entries(old.state.dump) if e.kind == "func"} >= {"shout", "__golive_rc"}
+
+    # A resume from another terminal: its own SSH_AUTH_SOCK stays; what the session set comes back.
+    other = {**os.environ, "SSH_AUTH_SOCK": "/tmp/agent-b", "LANG": "C.UTF-8"}
+    new = ShellSession(tmp_path, tmp_path / "b", other)
+    new.start(restore_script(old.state.dump, old.state.cwd, old.env))
+    r = new.run('echo "$NOTE|${arr[1]}|${by[k]}|$STAGE|$SSH_AUTH_SOCK|${LANG-unset}"; bash -c "shout ok"; alias ll')
+    new.close()
+    assert r.out == "two\nlines|b c|v|prod|/tmp/agent-b|unset\nOK\nalias ll='ls -la'\n"
+    assert new.state.exported.get("GOLIVE_SESSION") == new.session_id  # never the old session's
+
+
+def test_the_vault_opens_only_with_this_machines_key(tmp_path: Path) -> None:
+    vault = Vault(tmp_path)
+    vault.seal("run-1", b"TOKEN=" + SECRET.encode())
+    assert SECRET.encode() not in vault.path("run-1").read_bytes()
+    assert Vault(tmp_path).open("run-1") == b"TOKEN=" + SECRET.encode()
+    vault.key_path.chmod(0o644)
+    Vault(tmp_path).open("run-1")
+    assert stat.S_IMODE(vault.key_path.stat().st_mode) == 0o600  # closed again before use
+    with pytest.raises(VaultError, match="nothing sealed"):
+        Vault(tmp_path).open("run-2")
+    elsewhere = tmp_path / "elsewhere"
+    Vault(elsewhere).seal("other", b"x")  # another machine's key
+    (elsewhere / "vault" / "run-1.sealed").write_bytes(vault.path("run-1").read_bytes())
+    with pytest.raises(VaultError, match="cannot be opened with this machine's vault key"):
+        Vault(elsewhere).open("run-1")
+    vault.key_path.unlink()
+    with pytest.raises(VaultError, match="no vault key"):
+        Vault(tmp_path).open("run-1")
