@@ -132,6 +132,40 @@ def test_without_the_vault_key_the_lost_variable_is_named_and_its_step_can_run_a
     assert "running L10 again" in r.stdout and expected_smoke(tmp_path) in r.stdout
 
 
+def test_at_a_terminal_the_operator_types_what_could_not_be_restored(tmp_path: Path, isolated_home: Path) -> None:
+    import pexpect
+
+    path, env = project(tmp_path)
+    r = golive("run", str(path), "--yes", cwd=tmp_path, env=env, stdin="")  # no one answers "Done?": paused
+    assert r.returncode == 3, r.stdout + r.stderr
+    rid = run_id(r.stdout)
+    assert golive("confirm", rid, "L16", "--as", "ana", cwd=tmp_path, env=env).returncode == 0
+    (isolated_home / "vault.key").unlink()
+    child = pexpect.spawn(
+        sys.executable,
+        ["-P", "-m", "golive", "resume", rid, "--yes"],
+        cwd=str(tmp_path),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+    )
+    try:
+        child.expect("TOKEN.* \\(set by L10\\) could not be restored")
+    except pexpect.EOF:
+        raise AssertionError(child.before) from None
+    child.expect_exact("[e]nter the value / [p]ause the run")
+    child.sendline("e")
+    child.expect("TOKEN")
+    child.sendline(SECRET)  # typed, not echoed
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = child.before or ""
+    assert child.exitstatus == 0, shown
+    assert f"token={len(SECRET)} region=eu-west-1" in shown and SECRET not in shown
+    leaks = [str(p) for p in isolated_home.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+    assert leaks == []
+
+
 def test_after_kill_9_the_resumed_shell_has_what_the_last_command_set(tmp_path: Path, isolated_home: Path) -> None:
     path, env = project(tmp_path)
     text = path.read_text().replace("- [ ] The login page shows the new build", "```bash\nsleep 60\n```")
