@@ -14,14 +14,18 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from golive.run.shell import ShellSession
 from golive.run.shellstate import entries, portable, restore_script
 from golive.run.vault import Vault, VaultError
+from tests.conftest import seed
 from tests.helpers import golive
 
 SECRET = "tok-8f3a9c2e71d4b605e0"  # planted: it must never reach the store, a report or a scratch file
@@ -191,6 +195,53 @@ def test_after_kill_9_the_resumed_shell_has_what_the_last_command_set(tmp_path: 
     r = golive("resume", rid, "--non-interactive", "--yes", cwd=tmp_path, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert expected_smoke(tmp_path) in r.stdout
+
+
+class _EmployeeApi(BaseHTTPRequestHandler):
+    """A stand-in for seed 003's API on loopback: a login that hands out a JWT, and what each call sent."""
+
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLW9mLWFkbWlu"
+    seen: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._reply(json.dumps({"access_token": self.jwt, "token_type": "bearer"}))
+
+    def do_GET(self) -> None:
+        self.seen.append(self.headers.get("Authorization", ""))
+        self._reply("[]")
+
+    def _reply(self, body: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_seed_003_token_set_without_export_is_sent_after_the_pause(tmp_path: Path, isolated_home: Path) -> None:
+    """Seed 003 L329–L339 as written: `TOKEN=$(curl … | jq -r .access_token)`, a person judges "JWT token"
+    (the run pauses), then `curl -H "Authorization: Bearer $TOKEN"` — in the resumed shell."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EmployeeApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        lines = seed("003").read_text().splitlines()
+        block = "\n".join(lines[328:339]).replace("http://localhost:8000", f"http://127.0.0.1:{server.server_port}")
+        path = tmp_path / "SMOKE.md"
+        path.write_text(f"# Smoke tests\n\n## Deployment Steps\n\n```bash\n{block}\n```\n")
+        r = golive("run", str(path), "--non-interactive", "--yes", cwd=tmp_path)
+        assert r.returncode == 3 and "JWT token" in r.stdout, r.stdout + r.stderr
+        rid = run_id(r.stdout)
+        item = r.stdout.split(f"golive confirm {rid} ")[1].split()[0]
+        assert golive("confirm", rid, item, "--as", "ana", cwd=tmp_path).returncode == 0
+        r = golive("resume", rid, "--non-interactive", "--yes", cwd=tmp_path)
+        assert r.returncode in (0, 3), r.stdout + r.stderr  # 3: a person judges "JSON array of employees" too
+        assert _EmployeeApi.seen == [f"Bearer {_EmployeeApi.jwt}"]  # never "Bearer " with nothing
+        assert _EmployeeApi.jwt not in (isolated_home / "golive.db").read_bytes().decode("latin-1")
+    finally:
+        server.shutdown()
 
 
 # --- the parts, against real bash ---------------------------------------------------------------------
