@@ -101,3 +101,30 @@ def test_without_a_terminal_the_run_pauses_for_a_person_and_their_done_is_kept(
     store = Store.open(isolated_home)
     events = [e for e in store.events(rid) if e.item == "L11" and e.type == "step_finished"]
     assert events[-1].data["status"] == "confirmed" and events[-1].actor == "ana"
+
+
+def test_ctrl_c_at_the_commands_prompt_stops_the_command_and_golive_asks_what_next(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    path = project(tmp_path)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-P", "-m", "golive", "run", str(path), "--yes"],
+        cwd=str(tmp_path),
+        env={**os.environ, "GOLIVE_HOME": str(isolated_home)},
+        encoding="utf-8",
+        timeout=60,
+    )
+    child.expect("Enter search term used: ")
+    child.sendintr()  # Ctrl-C goes to the command, as at any terminal
+    child.expect("KeyboardInterrupt")
+    child.expect_exact("[r]etry / [s]kip / [a]bort")  # golive's own prompt again, the terminal back in line mode
+    child.sendline("a")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    store = Store.open(isolated_home)
+    run = store.runs(1)[0]
+    assert run.status == "aborted"
+    recorded = "".join(o.text for o in store.outputs(run.id) if o.item == "L11")
+    assert "Enter search term used: " in recorded and "KeyboardInterrupt" in recorded
