@@ -87,6 +87,7 @@ class Engine:
         self._terminal_env: dict[str, str] = {}  # the session's environment before golive's own values
         self._kept: dict[str, str] = {}  # kind:name -> text, as last kept
         self._last_started = ""  # the step whose command runs: what it changes in the session, it set
+        self._restore_keys: list[str] | None = None  # what the sealed state holds (kind:name), once opened
         reporter.started -= active_seconds(self.state)  # elapsed counts the run's earlier work too
 
     # --- recording --------------------------------------------------------------------------------------
@@ -331,6 +332,8 @@ class Engine:
         for name, value in self.values.items():
             env[name] = value
         self.shell = self._new_session(env, Path(cwd), restore=script)
+        if script:
+            self._check_restored()
         if script and self.options.vars:
             self.shell.set_variables(dict(self.options.vars))  # what is given now wins over what was kept
         self._kept = kept_texts(self.shell.state, self._terminal_env)
@@ -343,6 +346,19 @@ class Engine:
         if self.setup and self.setup.prelude.strip():
             self._prelude(self.setup.prelude)
 
+    def _check_restored(self) -> None:
+        """Whatever the restore meant to bring back and the new shell does not hold is lost too, named."""
+        assert self.shell is not None
+        recorded = self.state.session
+        meant = self._restore_keys if self._restore_keys is not None else list(recorded.get("keys") or [])
+        held = kept_texts(self.shell.state, {})
+        set_by = recorded.get("set_by") or {}
+        missing = [k for k in meant if k not in held]
+        for key in missing:
+            self.lost.setdefault(key, str(set_by.get(key, "")))
+        if missing and not self.lost_why:
+            self.lost_why = "the new shell did not take it back"
+
     def _restoring(self, env: dict[str, str], cwd: str) -> tuple[str, str]:
         """The script that makes a resumed session the shell the run had, and its directory: all of
         it from this machine's vault; else what the record holds, what it withheld named in `lost`."""
@@ -353,6 +369,7 @@ class Engine:
             sealed = json.loads(self.vault.open(self.run.id))
             if int(sealed.get("seq", 0)) < int(recorded.get("sealed", 0)):
                 raise VaultError("the sealed shell state is older than the record")
+            self._restore_keys = list(sealed.get("keys") or [])
             return str(sealed.get("script", "")), str(sealed.get("cwd") or cwd)
         except VaultError as exc:
             self.lost_why = str(exc)

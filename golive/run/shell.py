@@ -23,6 +23,7 @@ import select
 import shlex
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -111,6 +112,7 @@ class ShellSession:
         self.state = ShellState(str(workdir))
         self.state_version = 0  # +1 each time the session's state changes (what to seal for a resume)
         self._mark = secrets.token_hex(6)  # frames the state dump on the control pipe
+        self._hup_ignored = False
         self.held = False  # a foreground service owns this session now
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -138,9 +140,9 @@ class ShellSession:
         setup = ['__golive_rc() { return "$1"; }', f"__golive_ctl={ctl_w}", "trap 'return 130' INT"]
         self._send("\n".join(setup) + "\n")
         if restore:
-            # Through bash's stdin, never a file: a restore holds the session's secrets in clear.
-            self._send(_in_function(restore))
-        self.run("true")
+            self._source_privately(restore)
+        else:
+            self.run("true")
 
     @property
     def next_number(self) -> int:
@@ -215,7 +217,9 @@ class ShellSession:
             # bash takes the terminal as its controlling terminal (/dev/tty, Ctrl-C work as at a prompt);
             # its hangup when golive closes it must not end the session.
             io = f"<{shlex.quote(terminal)} >{shlex.quote(terminal)} 2>&1"
-        hup = "trap '' HUP; " if terminal else "trap - HUP; "
+        # The hangup is ignored for a command on a terminal, and only then (a checklist's own HUP trap stays).
+        hup = "trap '' HUP; " if terminal else "trap - HUP; " if self._hup_ignored else ""
+        self._hup_ignored = bool(terminal)
         # One line: restore $?, run, report, dump state. Builtins only: no fork but the command's own.
         # The state goes to the control pipe, framed by a mark: never to a file (it holds secrets).
         mark = self._mark
@@ -362,15 +366,28 @@ class ShellSession:
         if not values:
             return
         verb = "export" if export else "declare -g"
-        script = "".join(f"{verb} {name}={shlex.quote(value)}\n" for name, value in values.items())
-        self._send(_in_function(script))  # through bash's stdin: a value never lands in a file
-        self.run("true")
+        self._source_privately("".join(f"{verb} {name}={shlex.quote(value)}\n" for name, value in values.items()))
 
+    def _source_privately(self, script: str) -> None:
+        """Source `script` in the session through a FIFO (0600, in the 0700 scratch): it holds values
+        in clear, so it never lands on disk; bash reads it to its end, as a file, mistakes and all."""
+        fifo = self.scratch / f"in-{secrets.token_hex(4)}"
+        os.mkfifo(fifo, 0o600)
 
-def _in_function(script: str) -> str:
-    """`script` sent to bash's stdin as one function call: bash reads it whole before it runs any of it
-    (a stray line cannot be taken for the next command), with no output anywhere but bash's log."""
-    return f"__golive_load() {{\n{script}\n:\n}}\n__golive_load >/dev/null 2>&1 </dev/null; unset -f __golive_load\n"
+        def feed() -> None:
+            with contextlib.suppress(OSError), open(fifo, "wb") as fh:  # waits until bash opens it
+                fh.write(script.encode())
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            self.run(f"source {shlex.quote(str(fifo))}")
+        finally:
+            if writer.is_alive():  # bash never opened it (the session died): let the writer go
+                with contextlib.suppress(OSError):
+                    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+            writer.join(timeout=5)
+            fifo.unlink(missing_ok=True)
 
 
 def stop_processes(procs: list[psutil.Process], grace: float = GRACE_S) -> None:

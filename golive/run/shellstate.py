@@ -151,8 +151,7 @@ def entries(dump: str) -> list[Entry]:
         f = _FUNC.match(line)
         if f:
             # `name () ` then its body up to the `}` bash prints at the start of a line
-            close = dump.find("\n}", end - 1)
-            close = n if close < 0 else _next_line(dump, close + 1)
+            close = _function_end(dump, end - 1)
             found.append(Entry("func", f.group(1), dump[i:close].rstrip("\n")))
             i = close
             continue
@@ -161,6 +160,21 @@ def entries(dump: str) -> list[Entry]:
             found.append(Entry("alias", a.group(1), line))
         i = end
     return found
+
+
+def _function_end(dump: str, i: int) -> int:
+    """Where a function bash printed ends: a `}` line followed by the next entry or the end (a `}` line
+    inside a heredoc of its body is not its end)."""
+    n = len(dump)
+    while True:
+        close = dump.find("\n}", i)
+        if close < 0:
+            return n
+        after = _next_line(dump, close + 1)
+        line = dump[after : _next_line(dump, after)].rstrip("\n")
+        if after >= n or _FUNC.match(line) or _ALIAS.match(line) or _DECL.match(dump, after):
+            return after
+        i = close + 1
 
 
 def portable(dump: str, base: dict[str, str] | None = None) -> list[Entry]:
@@ -233,10 +247,11 @@ def keep(
     clear = [e for e in kept if not secret(e.name, e.text)]
     withheld = sorted({f"{e.kind}:{e.name}" for e in kept} - {f"{e.kind}:{e.name}" for e in clear})
     unset = script_of([], state.dump, base)
-    sealed = {"seq": seq, "cwd": state.cwd, "script": script_of(kept) + unset}
+    sealed = {"seq": seq, "cwd": state.cwd, "script": script_of(kept) + unset, "keys": sorted(texts)}
     record = {
         "cwd": state.cwd,
         "script": script_of(clear) + unset,
+        "keys": sorted(f"{e.kind}:{e.name}" for e in clear),
         "withheld": withheld,
         "set_by": dict(sorted(set_by.items())),
         "sealed": seq,

@@ -258,12 +258,14 @@ def test_a_dump_restores_in_a_new_bash_without_the_terminals_own_variables(tmp_p
         'shout() { echo "$*" | tr a-z A-Z; }; export -f shout',
         "alias ll='ls -la'",
         "unset LANG",
+        "braces() { cat <<'EOF'\n}\nEOF\n}",  # a `}` line in a heredoc is not where the function ends
         "export STAGE=prod",
     ]:
         assert old.run(command).exit_code == 0
     old.close()
     kept = {(e.kind, e.name) for e in portable(old.state.dump, old.env)}
-    assert {("var", "NOTE"), ("var", "arr"), ("var", "by"), ("func", "shout"), ("alias", "ll")} <= kept
+    assert {("var", "NOTE"), ("var", "arr"), ("var", "by"), ("alias", "ll")} <= kept
+    assert {("func", "shout"), ("func", "braces")} <= kept
     assert ("var", "STAGE") in kept and ("var", "SSH_AUTH_SOCK") not in kept and ("var", "BASH_VERSINFO") not in kept
     assert {e.name for e in entries(old.state.dump) if e.kind == "func"} >= {"shout", "__golive_rc"}
 
@@ -272,8 +274,10 @@ def test_a_dump_restores_in_a_new_bash_without_the_terminals_own_variables(tmp_p
     new = ShellSession(tmp_path, tmp_path / "b", other)
     new.start(restore_script(old.state.dump, old.state.cwd, old.env))
     r = new.run('echo "$NOTE|${arr[1]}|${by[k]}|$STAGE|$SSH_AUTH_SOCK|${LANG-unset}"; bash -c "shout ok"; alias ll')
-    new.close()
+    assert new.run("braces").out == "}\n"
     assert r.out == "two\nlines|b c|v|prod|/tmp/agent-b|unset\nOK\nalias ll='ls -la'\n"
+    new.close()
+    assert list((tmp_path / "b").iterdir()) == [tmp_path / "b" / "bash.log"]  # the restore left no file behind
     assert new.state.exported.get("GOLIVE_SESSION") == new.session_id  # never the old session's
 
 
