@@ -30,7 +30,7 @@ from golive.run.options import RunOptions
 from golive.run.outcomes import Abort, RollbackNow, Service
 from golive.run.people import Need, NeedPerson, People
 from golive.run.shell import ShellSession
-from golive.run.shellstate import keep, kept_texts, restore_script
+from golive.run.shellstate import fold, keep, kept_texts, restore_script, script_of_record
 from golive.run.state import RunState, active_seconds, apply, replay, took
 from golive.secrets import Secret
 
@@ -88,6 +88,10 @@ class Engine:
         self._kept: dict[str, str] = {}  # kind:name -> text, as last kept
         self._last_started = ""  # the step whose command runs: what it changes in the session, it set
         self._restore_keys: list[str] | None = None  # what the sealed state holds (kind:name), once opened
+        # What the record holds of the session (kind:name -> text, no secret), folded from its events.
+        self._clear = fold(
+            [dict(e.data.get("entries") or {}) for e in store.events(run.id) if e.type == E.SESSION_STATE]
+        )
         reporter.started -= active_seconds(self.state)  # elapsed counts the run's earlier work too
 
     # --- recording --------------------------------------------------------------------------------------
@@ -317,6 +321,7 @@ class Engine:
 
     def _start_shell(self, resumed: bool) -> None:
         env = self.setup.environment(os.environ) if self.setup else dict(os.environ)
+        self._terminal_env = dict(env)  # this terminal's own: never kept as the session's
         cwd = self.options.workdir
         script = ""
         if resumed and self.state.session:
@@ -328,7 +333,6 @@ class Engine:
                     env[name] = value
             cwd = recorded.get("cwd") or cwd
             script, cwd = self._restoring(env, cwd)
-        self._terminal_env = dict(env)
         for name, value in self.values.items():
             env[name] = value
         self.shell = self._new_session(env, Path(cwd), restore=script)
@@ -350,7 +354,7 @@ class Engine:
         """Whatever the restore meant to bring back and the new shell does not hold is lost too, named."""
         assert self.shell is not None
         recorded = self.state.session
-        meant = self._restore_keys if self._restore_keys is not None else list(recorded.get("keys") or [])
+        meant = self._restore_keys if self._restore_keys is not None else list(self._clear)
         held = kept_texts(self.shell.state, {})
         set_by = recorded.get("set_by") or {}
         missing = [k for k in meant if k not in held]
@@ -383,7 +387,7 @@ class Engine:
             if key.startswith("var:") and (name in env or name in self.values):
                 continue  # given again (--var, or exported before the resume)
             self.lost[key] = str(set_by.get(key, ""))
-        return str(recorded.get("script", "")), cwd
+        return script_of_record(self._clear, list(recorded.get("unset") or [])), cwd
 
     def _prelude(self, script: str) -> None:
         """An environment profile's prelude runs in each new run's shell before any step."""
@@ -435,12 +439,19 @@ class Engine:
             if name not in state.exported and not name.startswith("GOLIVE_") and state.exported:
                 env[name] = None
         snapshot: dict[str, Any] = {"cwd": state.cwd, "env": env, "secret_names": sorted(secret_names)}
-        snapshot |= self._keep_session()
-        if {k: self._recorded_env.get(k) for k in snapshot if k != "sealed"} != {
+        kept = self._keep_session()
+        clear: dict[str, str] = kept.pop("clear")
+        # The record holds what changed of the session (no secret): a resume elsewhere folds it back.
+        changes: dict[str, str | None] = {k: v for k, v in clear.items() if self._clear.get(k) != v}
+        changes |= {k: None for k in self._clear if k not in clear}
+        snapshot |= kept
+        same = {k: self._recorded_env.get(k) for k in snapshot if k != "sealed"} == {
             k: v for k, v in snapshot.items() if k != "sealed"
-        }:
+        }
+        if changes or not same:
             self._recorded_env = dict(snapshot)
-            self.record(E.SESSION_STATE, session=self.shell.session_id, **snapshot)
+            self._clear = clear
+            self.record(E.SESSION_STATE, session=self.shell.session_id, **snapshot, entries=changes)
 
     def _keep_session(self) -> dict[str, Any]:
         """Seal the whole session in the vault when it changed (what a resume on this machine needs,

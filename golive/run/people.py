@@ -430,7 +430,13 @@ def _ctrl_c_raises() -> Iterator[None]:
 def shown_name(key: str) -> str:
     """`var:TOKEN` -> TOKEN, `func:greet` -> function greet, `alias:ll` -> alias ll."""
     kind, _, name = key.partition(":")
-    return {"var": name, "func": f"function {name}", "alias": f"alias {name}"}.get(kind, key)
+    shown = {
+        "var": name,
+        "func": f"function {name}",
+        "fexport": f"function {name} (exported)",
+        "alias": f"alias {name}",
+    }
+    return shown.get(kind, key)
 
 
 def _word(question: str, key: str) -> str:

@@ -116,7 +116,7 @@ def _next_line(text: str, i: int) -> int:
 class Entry:
     """One thing a session holds, as bash printed it: a variable, a function or an alias."""
 
-    kind: str  # "var" | "func" | "alias"
+    kind: str  # "var" | "func" | "fexport" (a function is exported) | "alias"
     name: str
     text: str  # the declaration, definition or `alias` line, as bash can read it back
     flags: str = ""  # a variable's declare flags
@@ -144,7 +144,7 @@ def entries(dump: str) -> list[Entry]:
                 i = _next_line(dump, i)
             name = m.group(2)
             if "f" in m.group(1):  # `declare -fx name`: a function is exported
-                found.append(Entry("func", name, dump[m.start() : i].rstrip("\n"), m.group(1)))
+                found.append(Entry("fexport", name, f"export -f {name}", m.group(1)))
                 continue
             found.append(Entry("var", name, dump[m.start() : i].rstrip("\n"), m.group(1), value))
             continue
@@ -197,20 +197,22 @@ def portable(dump: str, base: dict[str, str] | None = None) -> list[Entry]:
 
 
 def script_of(kept: list[Entry], dump: str = "", base: dict[str, str] | None = None) -> str:
-    """The lines that restore `kept` in a new session (global: the script is sourced in a function);
-    with the dump and `base`, the terminal's variables the session had unset are unset again."""
-    lines = []
-    for entry in kept:
-        if entry.kind == "var":
-            lines.append(entry.text.replace("declare ", "declare -g ", 1))
-        elif entry.kind == "func" and entry.flags:
-            lines.append(f"export -f {entry.name}")
-        else:
-            lines.append(entry.text)
-    if dump and base:
-        held = {e.name for e in entries(dump) if e.kind == "var"}
-        lines += [f"unset {name}" for name in sorted(base) if name not in held and not _SPECIAL.match(name)]
+    """The lines that restore `kept` in a new session (variables global: a script may be sourced in a
+    function); with the dump and `base`, the terminal's variables the session had unset are unset again."""
+    lines = [line_of(f"{e.kind}:{e.name}", e.text) for e in kept]
+    lines += [f"unset {name}" for name in unset_names(dump, base)] if dump and base else []
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def line_of(key: str, text: str) -> str:
+    """The restore line of one kept entry (kind:name -> its text)."""
+    return text.replace("declare ", "declare -g ", 1) if key.startswith("var:") else text
+
+
+def unset_names(dump: str, base: dict[str, str] | None) -> list[str]:
+    """The terminal's variables (`base`) the session no longer has."""
+    held = {e.name for e in entries(dump) if e.kind == "var"}
+    return [name for name in sorted(base or {}) if name not in held and not _SPECIAL.match(name)]
 
 
 def restore_script(dump: str, cwd: str, base: dict[str, str] | None = None) -> str:
@@ -220,7 +222,8 @@ def restore_script(dump: str, cwd: str, base: dict[str, str] | None = None) -> s
 
 @dataclass(frozen=True)
 class Kept:
-    """A session's state as kept after a command: `sealed` for the vault (secrets too), `record` for the store."""
+    """A session's state as kept after a command: `sealed` for the vault (secrets too), `record` for
+    the store (`clear`: kind:name -> text of what holds no secret; the engine records what changed)."""
 
     sealed: dict[str, Any]
     record: dict[str, Any]
@@ -244,14 +247,14 @@ def keep(
     for key, text in texts.items():
         if before.get(key) != text and step:
             set_by[key] = step
-    clear = [e for e in kept if not secret(e.name, e.text)]
-    withheld = sorted({f"{e.kind}:{e.name}" for e in kept} - {f"{e.kind}:{e.name}" for e in clear})
-    unset = script_of([], state.dump, base)
-    sealed = {"seq": seq, "cwd": state.cwd, "script": script_of(kept) + unset, "keys": sorted(texts)}
+    clear = {f"{e.kind}:{e.name}": e.text for e in kept if not secret(e.name, e.text)}
+    withheld = sorted(set(texts) - set(clear))
+    unset = unset_names(state.dump, base)
+    sealed = {"seq": seq, "cwd": state.cwd, "script": script_of(kept, state.dump, base), "keys": sorted(texts)}
     record = {
         "cwd": state.cwd,
-        "script": script_of(clear) + unset,
-        "keys": sorted(f"{e.kind}:{e.name}" for e in clear),
+        "clear": clear,
+        "unset": unset,
         "withheld": withheld,
         "set_by": dict(sorted(set_by.items())),
         "sealed": seq,
@@ -262,6 +265,24 @@ def keep(
         },
     }
     return Kept(sealed, record, texts)
+
+
+def script_of_record(clear: dict[str, str], unset: list[str]) -> str:
+    """The restore script of what the record holds: its entries (kind:name -> text) and the unset names."""
+    lines = [line_of(k, t) for k, t in clear.items()] + [f"unset {n}" for n in unset]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def fold(changes: list[dict[str, Any]]) -> dict[str, str]:
+    """The entries the record holds, from each session event's changes (a text, or None: gone)."""
+    clear: dict[str, str] = {}
+    for change in changes:
+        for key, text in change.items():
+            if text is None:
+                clear.pop(key, None)
+            else:
+                clear[key] = text
+    return clear
 
 
 def kept_texts(state: ShellState, base: dict[str, str]) -> dict[str, str]:

@@ -23,7 +23,7 @@ from typing import ClassVar
 import pytest
 
 from golive.run.shell import ShellSession
-from golive.run.shellstate import entries, portable, restore_script
+from golive.run.shellstate import entries, fold, portable, restore_script
 from golive.run.vault import Vault, VaultError
 from tests.conftest import seed
 from tests.helpers import golive
@@ -114,6 +114,8 @@ def test_a_run_resumed_from_another_terminal_has_the_same_shell_and_no_secret_is
     last = kept[-1]
     assert "var:TOKEN" in last["withheld"] and last["set_by"]["var:TOKEN"] == "L10"  # named, never its value
     assert last["holds"]["functions"] == ["auth", "deactivate"] and last["holds"]["aliases"] == ["ll"]
+    recorded = fold([k.get("entries") or {} for k in kept])  # what another machine gets back: no secret
+    assert {"var:REGION", "func:auth", "alias:ll", "var:VIRTUAL_ENV"} <= set(recorded) and "var:TOKEN" not in recorded
     key, sealed = isolated_home / "vault.key", isolated_home / "vault" / f"{rid}.sealed"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600 and stat.S_IMODE(sealed.stat().st_mode) == 0o600
     assert SECRET.encode() in Vault(isolated_home).open(rid)  # what a resume needs is there, encrypted
