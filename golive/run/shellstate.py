@@ -179,14 +179,14 @@ def _function_end(dump: str, i: int) -> int:
 
 def portable(dump: str, base: dict[str, str] | None = None) -> list[Entry]:
     """What a new session needs of a dump to be the same shell: not bash's own variables, not
-    readonly ones, not golive's, and not the exported variables the terminal gave (`base`) unchanged."""
+    golive's, and not the exported variables the terminal gave (`base`) unchanged."""
     base = base or {}
     kept = []
     for entry in entries(dump):
         if entry.name.startswith("__golive"):
             continue
         if entry.kind == "var":
-            if _SPECIAL.match(entry.name) or "r" in entry.flags:
+            if _SPECIAL.match(entry.name):  # bash's own (its readonly ones among them)
                 continue
             if entry.name == "IFS" and entry.value == _DEFAULT_IFS:
                 continue

@@ -262,6 +262,7 @@ def test_a_dump_restores_in_a_new_bash_without_the_terminals_own_variables(tmp_p
         "unset LANG",
         "braces() { cat <<'EOF'\n}\nEOF\n}",  # a `}` line in a heredoc is not where the function ends
         "export STAGE=prod",
+        "readonly RELEASE=v2.1",
     ]:
         assert old.run(command).exit_code == 0
     old.close()
@@ -275,9 +276,10 @@ def test_a_dump_restores_in_a_new_bash_without_the_terminals_own_variables(tmp_p
     other = {**os.environ, "SSH_AUTH_SOCK": "/tmp/agent-b", "LANG": "C.UTF-8"}
     new = ShellSession(tmp_path, tmp_path / "b", other)
     new.start(restore_script(old.state.dump, old.state.cwd, old.env))
-    r = new.run('echo "$NOTE|${arr[1]}|${by[k]}|$STAGE|$SSH_AUTH_SOCK|${LANG-unset}"; bash -c "shout ok"; alias ll')
+    r = new.run('echo "$NOTE|${arr[1]}|${by[k]}|$STAGE|$RELEASE|$SSH_AUTH_SOCK|${LANG-unset}"; bash -c "shout ok"')
+    assert new.run("alias ll").out == "alias ll='ls -la'\n"
     assert new.run("braces").out == "}\n"
-    assert r.out == "two\nlines|b c|v|prod|/tmp/agent-b|unset\nOK\nalias ll='ls -la'\n"
+    assert r.out == "two\nlines|b c|v|prod|v2.1|/tmp/agent-b|unset\nOK\n"
     new.close()
     assert list((tmp_path / "b").iterdir()) == [tmp_path / "b" / "bash.log"]  # the restore left no file behind
     assert new.state.exported.get("GOLIVE_SESSION") == new.session_id  # never the old session's
