@@ -338,6 +338,7 @@ class Engine:
         self.shell = self._new_session(env, Path(cwd), restore=script)
         if script:
             self._check_restored()
+            self._secret_fields_from_the_session()
         if script and self.options.vars:
             self.shell.set_variables(dict(self.options.vars))  # what is given now wins over what was kept
         self._kept = kept_texts(self.shell.state, self._terminal_env)
@@ -362,6 +363,16 @@ class Engine:
             self.lost.setdefault(key, str(set_by.get(key, "")))
         if missing and not self.lost_why:
             self.lost_why = "the new shell did not take it back"
+
+    def _secret_fields_from_the_session(self) -> None:
+        """A secret field given before the pause (typed, or --var) is in the restored shell: it is not
+        asked again. (The record never held it; the vault did.)"""
+        assert self.shell is not None
+        for name in sorted(self.state.secret_fields):
+            value = self.shell.state.variables.get(name)
+            if value and name not in self.values:
+                self.masker.add(value)
+                self.values[name] = value
 
     def _restoring(self, env: dict[str, str], cwd: str) -> tuple[str, str]:
         """The script that makes a resumed session the shell the run had, and its directory: all of

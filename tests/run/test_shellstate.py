@@ -172,6 +172,22 @@ def test_at_a_terminal_the_operator_types_what_could_not_be_restored(tmp_path: P
     assert leaks == []
 
 
+def test_a_secret_field_given_before_the_pause_is_not_asked_again(tmp_path: Path, isolated_home: Path) -> None:
+    path = tmp_path / "DB.md"
+    path.write_text(
+        "# Rotate\n\n## Deployment Steps\n\n```bash\necho \"login ${DB_PASSWORD}\" | wc -c\n```\n\n"
+        "- [ ] Replica caught up\n\n```bash\necho \"again ${DB_PASSWORD}\" | wc -c\n```\n"
+    )
+    r = golive("run", str(path), "--non-interactive", "--yes", "--var", f"DB_PASSWORD={SECRET}", cwd=tmp_path)
+    assert r.returncode == 3, r.stdout + r.stderr
+    rid = run_id(r.stdout)
+    assert golive("confirm", rid, "L9", "--as", "ana", cwd=tmp_path).returncode == 0
+    r = golive("resume", rid, "--non-interactive", "--yes", cwd=tmp_path)  # no --var this time
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"│ {len('again ' + SECRET) + 1}" in r.stdout
+    assert [str(p) for p in isolated_home.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()] == []
+
+
 def test_after_kill_9_the_resumed_shell_has_what_the_last_command_set(tmp_path: Path, isolated_home: Path) -> None:
     path, env = project(tmp_path)
     text = path.read_text().replace("- [ ] The login page shows the new build", "```bash\nsleep 60\n```")
