@@ -14,6 +14,7 @@ import fcntl
 import os
 import pty
 import select
+import signal
 import sys
 import termios
 import threading
@@ -54,6 +55,7 @@ def run_at_terminal(
     saved = _raw(fd_in)
     with contextlib.suppress(OSError):
         sys.stdout.flush()
+    resized = _follow_size(fd_in, slave)
     relay.start()
     try:
         if on_start is not None:
@@ -65,6 +67,8 @@ def run_at_terminal(
         _pump(master, fd_out, capture)  # what the command wrote last
         if saved is not None:
             termios.tcsetattr(fd_in, termios.TCSADRAIN, saved)
+        if resized is not None:
+            signal.signal(signal.SIGWINCH, resized)
         os.close(slave)
         os.close(master)  # the pty hangs up: the session (which ignores that hangup) lets go of it
     result.stdout = capture
@@ -116,6 +120,14 @@ def _raw(fd: int) -> list | None:  # type: ignore[type-arg]
         return None  # not a terminal (a test's pipe): nothing to set
     tty.setraw(fd, termios.TCSANOW)
     return saved
+
+
+def _follow_size(fd: int, slave: int) -> signal.Handlers | Callable[..., object] | int | None:
+    """The operator resizes the window: the command's terminal follows. Returns the handler it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.signal(signal.SIGWINCH, lambda *_: _same_size(fd, slave))
+    return previous if previous is not None else signal.SIG_DFL
 
 
 def _same_size(fd: int, slave: int) -> None:
