@@ -113,6 +113,7 @@ class ShellSession:
         self.state_version = 0  # +1 each time the session's state changes (what to seal for a resume)
         self._mark = secrets.token_hex(6)  # frames the state dump on the control pipe
         self._hup_ignored = False
+        self._scanned = 0  # how far the control pipe's buffer was searched for the end of a command
         self.held = False  # a foreground service owns this session now
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -288,19 +289,18 @@ class ShellSession:
     def _read_end(self, n: int, wait: float) -> tuple[int, int, str] | None:
         ready, _, _ = select.select([self._ctl_r], [], [], wait)
         if ready:
-            try:
-                chunk = os.read(self._ctl_r, 65536)
-            except BlockingIOError:
-                chunk = b""
+            chunk = self._read_ready()
             if not chunk and not self.alive:
                 raise ShellError("the shell session ended (a command ran `exit`?)")
             self._buffer += chunk
         elif not self.alive:
             raise ShellError("the shell session ended (a command ran `exit`?)")
         begin, end = f"STATE-{self._mark} {n}\n".encode(), f"\nEND-{self._mark} {n} ".encode()
-        at = self._buffer.find(end)
+        at = self._buffer.find(end, max(0, self._scanned - len(end)))  # not the whole dump again each tick
         if at < 0 or b"\n" not in self._buffer[at + 1 :]:
+            self._scanned = len(self._buffer) if at < 0 else at
             return None
+        self._scanned = 0
         start = self._buffer.find(begin)
         stop = self._buffer.index(b"\n", at + 1)
         dump = self._buffer[start + len(begin) : at] if 0 <= start < at else None
@@ -309,6 +309,19 @@ class ShellSession:
             self._load_state(dump)
         parts = raw.decode("utf-8", "replace").split(" ", 4)
         return int(parts[2]), int(parts[3] or 0), parts[4]
+
+    def _read_ready(self, most: int = 8 << 20) -> bytes:
+        """What the control pipe holds now (a large state dump arrives in many pipe-fulls)."""
+        got = bytearray()
+        while len(got) < most:
+            try:
+                chunk = os.read(self._ctl_r, 1 << 20)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            got += chunk
+        return bytes(got)
 
     def _drain(
         self, tails: dict[str, FileTail], out: Capture, err: Capture, on_output: OnOutput | None, to_end: bool = False

@@ -59,24 +59,22 @@ def parse_declarations(text: str) -> tuple[dict[str, str], dict[str, str]]:
     return variables, exported
 
 
+_DQUOTED = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"', re.S)  # the loop unrolled: fast on long values
+_UNESCAPE = re.compile(r'\\(["\\$`])')
+_ANSI_C = re.compile(r"\$'([^'\\]*(?:\\.[^'\\]*)*)'", re.S)
+
+
 def _read_value(text: str, i: int) -> tuple[str | None, int]:
     """Read a value as bash's `declare -p` prints it: "…" with \\-escapes, $'…', or a ( … ) array."""
     n = len(text)
     if i < n and text[i] == '"':
-        out = []
-        i += 1
-        while i < n and text[i] != '"':
-            if text[i] == "\\" and i + 1 < n and text[i + 1] in '"\\$`':
-                out.append(text[i + 1])
-                i += 2
-            else:
-                out.append(text[i])
-                i += 1
-        return "".join(out), _next_line(text, i + 1)
+        m = _DQUOTED.match(text, i)  # in C: a 10 MB value must not cost seconds after every command
+        if m is None:
+            return text[i + 1 :], n
+        return _UNESCAPE.sub(r"\1", m.group(1)), _next_line(text, m.end())
     if text.startswith("$'", i):
-        j = i + 2
-        while j < n and text[j] != "'":
-            j += 2 if text[j] == "\\" else 1
+        q = _ANSI_C.match(text, i)
+        j = q.end() - 1 if q is not None else n
         raw = text[i + 2 : j]
         try:
             value = raw.encode("latin-1", "backslashreplace").decode("unicode_escape")
@@ -220,6 +218,9 @@ def restore_script(dump: str, cwd: str, base: dict[str, str] | None = None) -> s
     return f"cd {shlex.quote(cwd)} 2>/dev/null || true\n" + script_of(portable(dump, base), dump, base)
 
 
+RECORD_MAX = 64 * 1024  # the longest entry the record keeps in clear (a longer one is sealed only)
+
+
 @dataclass(frozen=True)
 class Kept:
     """A session's state as kept after a command: `sealed` for the vault (secrets too), `record` for
@@ -247,7 +248,8 @@ def keep(
     for key, text in texts.items():
         if before.get(key) != text and step:
             set_by[key] = step
-    clear = {f"{e.kind}:{e.name}": e.text for e in kept if not secret(e.name, e.text)}
+    # A big value (`OUT=$(kubectl get pods -o json)`) stays in the vault only: the record is no dump.
+    clear = {f"{e.kind}:{e.name}": e.text for e in kept if len(e.text) <= RECORD_MAX and not secret(e.name, e.text)}
     withheld = sorted(set(texts) - set(clear))
     unset = unset_names(state.dump, base)
     sealed = {"seq": seq, "cwd": state.cwd, "script": script_of(kept, state.dump, base), "keys": sorted(texts)}
