@@ -110,7 +110,6 @@ class ShellSession:
         self._last_rc = 0
         self._state_bytes = b""
         self.state = ShellState(str(workdir))
-        self.state_version = 0  # +1 each time the session's state changes (what to seal for a resume)
         self._mark = secrets.token_hex(6)  # frames the state dump on the control pipe
         self._hup_ignored = False
         self._scanned = 0  # how far the control pipe's buffer was searched for the end of a command
@@ -367,7 +366,6 @@ class ShellSession:
         if data == self._state_bytes:
             return
         self._state_bytes = data
-        self.state_version += 1
         text = data.decode("utf-8", "replace")
         variables, exported = parse_declarations(text)
         cwd = variables.get("PWD", self.state.cwd)
