@@ -78,6 +78,7 @@ class PlanStep:
     due: Due | None = None  # follow-ups: when, after the deployment finished
     claim: bool = False  # a success criterion: a claim confirmed at the end of the run, never pre-checked
     session: tuple[tuple[str, int], ...] = ()  # needs an earlier command sets in the session: (name, its line)
+    interactive: str = ""  # why it needs a person at a terminal ("requires user input"), or ""
 
     @property
     def label(self) -> str:
@@ -217,6 +218,7 @@ def build(checklist: Checklist) -> Plan:
     followups = sorted([*followups, *later], key=lambda s: s.line)
     main, rollback = _from_the_session(_once_per_group(main), _once_per_group(rollback))
     main, rollback = [_optional(s) for s in main], [_optional(s) for s in rollback]
+    main, rollback = [_interactive(s) for s in main], [_interactive(s) for s in rollback]
     main, rollback, followups = _unique_check_ids(main, rollback, followups)
     return Plan(
         checklist,
@@ -521,6 +523,30 @@ def _optional(step: PlanStep) -> PlanStep:
     words = why.strip("()")
     said = "optional" if words.lower() == "optional" else f"optional ({words})"
     return replace(step, optional=why, why=(*step.why, f"{said}: a person decides whether it runs"))
+
+
+# "This step is interactive and requires user input" (seed 001 L172), "# Follow the prompts".
+_INTERACTIVE = re.compile(
+    r"(?<!non-)(?<!non )\binteractive(ly)?\b|\brequires? (user |your )?input\b|\bfollow (the )?prompts?\b|"
+    r"\bwhen prompted\b|\b(it|this|script) (will )?(prompt|ask)s? (you|for)\b",
+    re.I,
+)
+# What does not read input, even in a step that does: a preview, help, a version, an unattended run.
+_UNATTENDED = re.compile(r"\s(--dry-run|--help|--version|--check|--list|-h|--yes|-y|--no-input|--non-interactive)\b")
+
+
+def _interactive(step: PlanStep) -> PlanStep:
+    """A command that reads from a person: its own comment says so, or its section's prose does."""
+    if step.kind is not Kind.COMMAND or step.command is None:
+        return step
+    cmd = step.command
+    own = _INTERACTIVE.search(" ".join((*cmd.comments, cmd.note)))
+    prose = " ".join(plain(i.text) for i in step.section.items if isinstance(i, Note))
+    said = own or (None if _UNATTENDED.search(cmd.text) else _INTERACTIVE.search(prose))
+    if said is None:
+        return step
+    why = f"interactive (“{said.group(0)}”): runs at your terminal; without one, the run pauses for you to run it"
+    return replace(step, interactive=said.group(0), why=(*step.why, why))
 
 
 def _choices(steps: list[PlanStep]) -> tuple[Choice, ...]:

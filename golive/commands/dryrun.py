@@ -63,6 +63,8 @@ def dry_run(plan: Plan, options: RunOptions, out: TextIO | None, applied: Applie
                     cannot.append(f"{step.id}: takes {name} from the session (L{line} sets it when it runs)")
             if step.optional:
                 cannot.append(f"{step.id}: optional ({step.optional.strip('()')}): a person decides whether it runs")
+            if step.interactive:
+                cannot.append(f"{step.id}: interactive: it gets your terminal; without one, you run it yourself")
             if cmd.expectations:
                 cannot.append(f"{step.id}: its output is judged against {len(cmd.expectations)} expectation(s)")
             if cmd.mode is Mode.SERVICE:

@@ -17,7 +17,7 @@ from golive.record.events import EventType as E
 from golive.run import services as svc
 from golive.run.judge import FAILED, PERSON, judge
 from golive.run.outcomes import Abort, Answer, Service, answer_of
-from golive.run.people import Need, NeedPerson
+from golive.run.people import Need, NeedPerson, shown_name
 from golive.run.shell import CommandResult, SessionLost, ShellError
 from golive.secretscan import secret_assignments
 
@@ -75,6 +75,8 @@ class CommandStep:
                 "this command without a password (sudoers NOPASSWD), or run it yourself and "
                 f"`golive confirm {e.run.id} {step.id} --done`",
             )
+        if step.interactive and not self._at_terminal():
+            e.people.by_hand(step.id, shown, step.interactive)  # pauses: "run it yourself, then confirm --done"
         if cmd.lang == "python":
             text = f"python3 - <<'{_PY_END}'\n{text}\n{_PY_END}"
         attempt = e.state.steps[step.id].attempts + 1 if step.id in e.state.steps else 1
@@ -86,6 +88,55 @@ class CommandStep:
             if outcome != "retry":
                 return outcome
             attempt += 1
+
+    # --- a resumed shell that lacks what a step set -----------------------------------------------------
+
+    def restore_lost(self) -> None:
+        """What a resumed shell could not get back (a secret the record never holds, and no vault
+        here): set again by running the step that set it, typed in, or the run pauses naming it.
+        Never does a later step run with it empty in silence."""
+        e = self.e
+        assert e.shell is not None
+        by_setter: dict[str, list[str]] = {}
+        for key, setter in sorted(e.lost.items()):
+            step = e.plan.step(setter) if setter else None
+            by_setter.setdefault(setter if step is not None and step.command is not None else "", []).append(key)
+        for setter, keys in by_setter.items():
+            shown = ", ".join(shown_name(k) for k in keys)
+            stored = answer_of(e.state, setter, "session") if setter else None
+            answer, actor = stored if stored is not None else (e.people.lost(keys, setter, e.lost_why), e.actor)
+            if answer.verb == "skip":
+                e.record(
+                    E.WARNING, message=f"going on without {shown} (not restored): {actor} said so: {answer.reason}"
+                )
+            elif answer.verb == "value":
+                name = keys[0].split(":", 1)[1]
+                e.masker.add(answer.value)
+                exported = name in (e.state.session.get("secret_names") or [])
+                e.shell.set_variables({name: answer.value}, export=exported)
+                e.record(E.WARNING, message=f"{name} could not be restored: typed in again by {actor}")
+            elif answer.verb == "rerun":
+                if stored is None:
+                    e.record(E.ANSWER, setter, actor, verb="rerun", need="session", how="at the terminal")
+                status = self._again(e.plan.step(setter))  # type: ignore[arg-type]
+                still = [k for k in keys if not _held(e, k)]
+                if still:
+                    e.people.lost(still, "", f"{setter} ran again ({status}) and did not set it")
+            e.record_session_state()
+        e.lost = {}
+
+    def _again(self, step: PlanStep) -> str:
+        """Run a command step that is done again, in this session, for what it sets."""
+        e = self.e
+        cmd = step.command
+        assert cmd is not None
+        text = fill(cmd.text, cmd.placeholders, self.runner.need_values(step))
+        if cmd.lang == "python":
+            text = f"python3 - <<'{_PY_END}'\n{text}\n{_PY_END}"
+        attempt = e.state.steps[step.id].attempts + 1 if step.id in e.state.steps else 1
+        e.reporter.say(f"  running {step.id} again, for what it sets in the shell", "yellow")
+        status, _reason = self._attempt(step, text, e.masker(text), attempt)
+        return status
 
     def _accept(self, step: PlanStep, shown: str) -> None:
         """A block runs once accepted (or with --yes); an optional one only when a person says run, --yes or not."""
@@ -187,6 +238,8 @@ class CommandStep:
         def detect(result: CommandResult, procs: list) -> bool:  # type: ignore[type-arg]
             return bool(svc.looks_like_service(procs, result.stdout, result.stderr, says_server))
 
+        if step.interactive and self._at_terminal():
+            return self._at_the_terminal(step, text)
         secret_names = secret_assignments(text)
         if secret_names:
             e.reporter.hold(secret_names)
@@ -215,6 +268,32 @@ class CommandStep:
             return CommandResult(e.masker(text), code, Capture(), Capture(), 0.0)
         finally:
             e.reporter.release(show=learned)
+
+    def _at_terminal(self) -> bool:
+        from golive.run.interactive import has_terminal
+
+        return self.e.people.interactive and not self.e.options.non_interactive and has_terminal()
+
+    def _at_the_terminal(self, step: PlanStep, text: str) -> CommandResult:
+        """An interactive command gets the operator's terminal (a pty golive relays and records)."""
+        from golive.run.interactive import run_at_terminal
+
+        e = self.e
+        assert e.shell is not None
+        e.reporter.say(f"  interactive (“{step.interactive}”): it has your terminal until it ends", "yellow")
+        e.reporter.stop_ticker()
+        try:
+            # A person is there: no timeout but theirs (Ctrl-C reaches the command).
+            return run_at_terminal(e.shell, text)
+        except SessionLost as lost:
+            e.replace_session(f"{step.id} had to be stopped by ending its shell session; a new session continues")
+            return lost.result
+        except ShellError:
+            code = e.shell.proc.returncode if e.shell.proc is not None else None
+            e.replace_session(f"{step.id} ended the shell session (`exit {code}`); a new session continues")
+            from golive.run.output import Capture
+
+            return CommandResult(e.masker(text), code, Capture(), Capture(), 0.0)
 
     def _judge(self, step: PlanStep, result: CommandResult) -> tuple[str, str, str | None]:
         e = self.e
@@ -428,6 +507,17 @@ class CommandStep:
                 )
                 self._sudo_ok = probe.returncode == 0
         return self._sudo_ok
+
+
+def _held(e: object, key: str) -> bool:
+    """Does the session hold `key` now (a variable: not empty)?"""
+    from golive.run.shellstate import kept_texts
+
+    shell = e.shell  # type: ignore[attr-defined]
+    kind, name = key.split(":", 1)
+    if kind == "var":
+        return bool(shell.state.variables.get(name)) or key in kept_texts(shell.state, {})
+    return key in kept_texts(shell.state, {})
 
 
 class _SkipBlock(Exception):

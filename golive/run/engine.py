@@ -9,6 +9,7 @@ says whether it completed. Every answer a person gives, at the terminal or later
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -29,7 +30,7 @@ from golive.run.options import RunOptions
 from golive.run.outcomes import Abort, RollbackNow, Service
 from golive.run.people import Need, NeedPerson, People
 from golive.run.shell import ShellSession
-from golive.run.shellstate import restore_script
+from golive.run.shellstate import fold, keep, kept_texts, restore_script, script_of_record
 from golive.run.state import RunState, active_seconds, apply, replay, took
 from golive.secrets import Secret
 
@@ -77,6 +78,20 @@ class Engine:
         self._heartbeat: threading.Event | None = None
         self._base_env = dict(os.environ)
         self._recorded_env: dict[str, Any] = dict(self.state.session)
+        # --- the same shell after a pause, a kill -9 or another terminal (shellstate.keep, vault.py) ---
+        from golive.run.vault import Vault
+
+        self.vault = Vault(self.store.home)
+        self.lost: dict[str, str] = {}  # what a resume could not restore (kind:name) -> the step that set it
+        self.lost_why = ""
+        self._terminal_env: dict[str, str] = {}  # the session's environment before golive's own values
+        self._kept: dict[str, str] = {}  # kind:name -> text, as last kept
+        self._last_started = ""  # the step whose command runs: what it changes in the session, it set
+        self._restore_keys: list[str] | None = None  # what the sealed state holds (kind:name), once opened
+        # What the record holds of the session (kind:name -> text, no secret), folded from its events.
+        self._clear = fold(
+            [dict(e.data.get("entries") or {}) for e in store.events(run.id) if e.type == E.SESSION_STATE]
+        )
         reporter.started -= active_seconds(self.state)  # elapsed counts the run's earlier work too
 
     # --- recording --------------------------------------------------------------------------------------
@@ -93,6 +108,8 @@ class Engine:
         """Append an event; `run_status` also changes the run's status in the same transaction."""
         event = self.store.append(self.run.id, type_, item, actor, data, status=run_status, finished=finished)
         apply(self.state, event)
+        if type_ is E.STEP_STARTED and item:
+            self._last_started = item
 
     def finish_step(
         self,
@@ -179,6 +196,8 @@ class Engine:
         from golive.run.steps import StepRunner
 
         runner = StepRunner(self)
+        if self.lost:
+            runner.command_step.restore_lost()
         if resumed:
             runner.settle_in_doubt()
         if rollback_only or (self.state.phase == "rollback" and self.state.rollback_status == "running"):
@@ -302,7 +321,9 @@ class Engine:
 
     def _start_shell(self, resumed: bool) -> None:
         env = self.setup.environment(os.environ) if self.setup else dict(os.environ)
+        self._terminal_env = dict(env)  # this terminal's own: never kept as the session's
         cwd = self.options.workdir
+        script = ""
         if resumed and self.state.session:
             recorded = self.state.session
             for name, value in (recorded.get("env") or {}).items():
@@ -311,16 +332,16 @@ class Engine:
                 else:
                     env[name] = value
             cwd = recorded.get("cwd") or cwd
-            missing = [n for n in recorded.get("secret_names", []) if n not in env and n not in self.values]
-            if missing:
-                self.record(
-                    E.WARNING,
-                    message=f"secrets are never stored: {', '.join(missing)} must be given again "
-                    f"(--var or the environment) if later steps need them",
-                )
+            script, cwd = self._restoring(env, cwd)
         for name, value in self.values.items():
             env[name] = value
-        self.shell = self._new_session(env, Path(cwd), restore="")
+        self.shell = self._new_session(env, Path(cwd), restore=script)
+        if script:
+            self._check_restored()
+            self._secret_fields_from_the_session()
+        if script and self.options.vars:
+            self.shell.set_variables(dict(self.options.vars))  # what is given now wins over what was kept
+        self._kept = kept_texts(self.shell.state, self._terminal_env)
         self.record(
             E.SESSION_RESTORED if resumed else E.SESSION_STATE,
             session=self.shell.session_id,
@@ -329,6 +350,55 @@ class Engine:
         )
         if self.setup and self.setup.prelude.strip():
             self._prelude(self.setup.prelude)
+
+    def _check_restored(self) -> None:
+        """Whatever the restore meant to bring back and the new shell does not hold is lost too, named."""
+        assert self.shell is not None
+        recorded = self.state.session
+        meant = self._restore_keys if self._restore_keys is not None else list(self._clear)
+        held = kept_texts(self.shell.state, {})
+        set_by = recorded.get("set_by") or {}
+        missing = [k for k in meant if k not in held]
+        for key in missing:
+            self.lost.setdefault(key, str(set_by.get(key, "")))
+        if missing and not self.lost_why:
+            self.lost_why = "the new shell did not take it back"
+
+    def _secret_fields_from_the_session(self) -> None:
+        """A secret field given before the pause (typed, or --var) is in the restored shell: it is not
+        asked again. (The record never held it; the vault did.)"""
+        assert self.shell is not None
+        for name in sorted(self.state.secret_fields):
+            value = self.shell.state.variables.get(name)
+            if value and name not in self.values:
+                self.masker.add(value)
+                self.values[name] = value
+
+    def _restoring(self, env: dict[str, str], cwd: str) -> tuple[str, str]:
+        """The script that makes a resumed session the shell the run had, and its directory: all of
+        it from this machine's vault; else what the record holds, what it withheld named in `lost`."""
+        from golive.run.vault import VaultError
+
+        recorded = self.state.session
+        try:
+            sealed = json.loads(self.vault.open(self.run.id))
+            if int(sealed.get("seq", 0)) < int(recorded.get("sealed", 0)):
+                raise VaultError("the sealed shell state is older than the record")
+            self._restore_keys = list(sealed.get("keys") or [])
+            return str(sealed.get("script", "")), str(sealed.get("cwd") or cwd)
+        except VaultError as exc:
+            self.lost_why = str(exc)
+        except ValueError:
+            self.lost_why = "the sealed shell state is unreadable"
+        set_by = recorded.get("set_by") or {}
+        withheld = list(recorded.get("withheld") or [])
+        withheld += [f"var:{n}" for n in recorded.get("secret_names", []) if f"var:{n}" not in withheld]
+        for key in withheld:
+            name = key.split(":", 1)[1]
+            if key.startswith("var:") and (name in env or name in self.values):
+                continue  # given again (--var, or exported before the resume)
+            self.lost[key] = str(set_by.get(key, ""))
+        return script_of_record(self._clear, list(recorded.get("unset") or [])), cwd
 
     def _prelude(self, script: str) -> None:
         """An environment profile's prelude runs in each new run's shell before any step."""
@@ -355,7 +425,7 @@ class Engine:
         """A new session continues where the old one was (its variables, functions and directory)."""
         old = self.shell
         assert old is not None
-        script = restore_script(old.state.dump, old.state.cwd) if old.state.dump else ""
+        script = restore_script(old.state.dump, old.state.cwd, old.env) if old.state.dump else ""
         if keep_old:
             self.held.append(old)
         else:
@@ -380,9 +450,40 @@ class Engine:
             if name not in state.exported and not name.startswith("GOLIVE_") and state.exported:
                 env[name] = None
         snapshot: dict[str, Any] = {"cwd": state.cwd, "env": env, "secret_names": sorted(secret_names)}
-        if {k: self._recorded_env.get(k) for k in snapshot} != snapshot:
+        kept = self._keep_session()
+        clear: dict[str, str] = kept.pop("clear")
+        # The record holds what changed of the session (no secret): a resume elsewhere folds it back.
+        changes: dict[str, str | None] = {k: v for k, v in clear.items() if self._clear.get(k) != v}
+        changes |= {k: None for k in self._clear if k not in clear}
+        snapshot |= kept
+        same = {k: self._recorded_env.get(k) for k in snapshot if k != "sealed"} == {
+            k: v for k, v in snapshot.items() if k != "sealed"
+        }
+        if changes or not same:
             self._recorded_env = dict(snapshot)
-            self.record(E.SESSION_STATE, session=self.shell.session_id, **snapshot)
+            self._clear = clear
+            self.record(E.SESSION_STATE, session=self.shell.session_id, **snapshot, entries=changes)
+
+    def _keep_session(self) -> dict[str, Any]:
+        """Seal the whole session in the vault when it changed (what a resume on this machine needs,
+        secrets too); return what the record keeps of it: no secret value, only names."""
+        assert self.shell is not None
+        state = self.shell.state
+        seq = int(self._recorded_env.get("sealed", 0) or 0)
+        kept = keep(
+            state,
+            self._terminal_env or self.shell.env,
+            lambda name, text: self.is_secret(name) or self.masker(text) != text,
+            dict(self._recorded_env.get("set_by") or {}),
+            self._last_started,
+            self._kept,
+            seq + 1,
+        )
+        if kept.texts == self._kept and state.cwd == self._recorded_env.get("cwd"):
+            return {**kept.record, "sealed": seq}  # nothing changed: nothing to seal
+        self.vault.seal(self.run.id, json.dumps({**kept.sealed, "run": self.run.id}).encode())
+        self._kept = kept.texts
+        return kept.record
 
     def _close_shells(self) -> None:
         if self.shell is not None:

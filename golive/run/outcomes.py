@@ -62,6 +62,7 @@ ANSWERS: dict[str, dict[str, str]] = {
     "command": {"skip": "skipped before it runs"},
     "destructive_command": {"allow": "allowed by you when it runs", "skip": "skipped before it runs"},
     "choice": {"choose": "that option runs, the others never"},
+    "session": {"rerun": "run again on resume, to set it again", "skip": "go on without it (later steps see it empty)"},
 }
 
 WAITING = {
@@ -77,6 +78,7 @@ WAITING = {
     "command": "its turn (it has not run yet)",
     "destructive_command": "its turn (a destructive command that has not run yet)",
     "choice": "a choice between alternatives",
+    "session": "what it set in the shell, which the resumed session could not restore",
 }
 
 

@@ -31,7 +31,7 @@ from rich.prompt import Prompt
 from golive.run.console import PROMPT_OPEN
 from golive.run.outcomes import Abort, Answer
 
-__all__ = ["Answer", "Need", "NeedPerson", "Nobody", "People", "Terminal", "identity"]
+__all__ = ["Answer", "Need", "NeedPerson", "Nobody", "People", "Terminal", "identity", "shown_name"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ class People(Protocol):
     def services(self, lines: list[str]) -> Answer: ...
     def watch_longer(self, item: str, seconds: float) -> float: ...
     def interrupted(self, item: str) -> NoReturn: ...
+    def lost(self, names: list[str], setter: str, why: str) -> Answer: ...
+    def by_hand(self, item: str, command: str, why: str) -> NoReturn: ...
 
 
 def identity(as_: str | None = None) -> str:
@@ -172,6 +174,25 @@ class Nobody:
 
     def interrupted(self, item: str) -> NoReturn:
         raise self._pause(item, "the operator, who interrupted the run", f"golive resume {self.run_id}", "interrupted")
+
+    def lost(self, names: list[str], setter: str, why: str) -> Answer:
+        """The resumed shell lacks what `setter` set (a secret, never in the record): never run on without it."""
+        said = ", ".join(shown_name(n) for n in names)
+        given = " ".join(f"--var {n.split(':', 1)[-1]}=…" for n in names if n.startswith("var:"))
+        hint = f"golive resume {self.run_id} {given}".rstrip()
+        if setter:
+            hint += f"; or golive confirm {self.run_id} {setter} --rerun (runs it again first)"
+        item = setter or names[0].split(":", 1)[-1]
+        what = f"{said} (set by {setter or 'an earlier step'}), which the new shell could not get back: {why}"
+        raise self._pause(item, what, hint, "session" if setter else "field")
+
+    def by_hand(self, item: str, command: str, why: str) -> NoReturn:
+        raise self._pause(
+            item,
+            f"a person at a terminal: {item} is interactive ({why}) and golive has no terminal to give it",
+            f"run it yourself, then `golive confirm {self.run_id} {item} --done`  (or --skip REASON)",
+            "by_hand",
+        )
 
 
 class Terminal:
@@ -336,6 +357,27 @@ class Terminal:
         answer = self._verb(item, key, {"r": "rerun", "d": "done", "s": "skip", "a": "abort"})
         return answer if answer is not None else self.nobody.in_doubt(item, command, alive)
 
+    def lost(self, names: list[str], setter: str, why: str) -> Answer:
+        said = ", ".join(shown_name(n) for n in names)
+        self.console.print(
+            f"  [yellow]{escape(said)}[/] (set by {setter or 'an earlier step'}) could not be restored: {escape(why)}"
+        )
+        keys = {"e": "value", "p": "pause"} | ({"r": "rerun"} if setter else {})
+        question = (f"  [r]un {setter} again / " if setter else "  ") + "[e]nter the value / [p]ause the run"
+        key = self._ask(setter or said, question, "".join(keys))
+        if key == "e" and len(names) == 1 and names[0].startswith("var:"):
+            value = self._input(said, lambda: self._prompt(f"  {said}", password=True))
+            if value is not None:
+                return Answer("value", value=value)
+        elif key == "e":
+            self.console.print("  only one variable can be typed in: run the step again, or give each with --var")
+        elif key == "r":
+            return Answer("rerun")
+        return self.nobody.lost(names, setter, why)
+
+    def by_hand(self, item: str, command: str, why: str) -> NoReturn:
+        self.nobody.by_hand(item, command, why)
+
     def watch_longer(self, item: str, seconds: float) -> float:
         question = f"  watched for {seconds:.0f} s: keep watching? [n]o, stop it / 30 [s] more / 2 [m]in more"
         try:
@@ -383,6 +425,18 @@ def _ctrl_c_raises() -> Iterator[None]:
         PROMPT_OPEN.clear()
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+
+
+def shown_name(key: str) -> str:
+    """`var:TOKEN` -> TOKEN, `func:greet` -> function greet, `alias:ll` -> alias ll."""
+    kind, _, name = key.partition(":")
+    shown = {
+        "var": name,
+        "func": f"function {name}",
+        "fexport": f"function {name} (exported)",
+        "alias": f"alias {name}",
+    }
+    return shown.get(kind, key)
 
 
 def _word(question: str, key: str) -> str:

@@ -23,6 +23,7 @@ import select
 import shlex
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,7 +99,7 @@ class ShellSession:
         self.workdir = workdir
         self.scratch = scratch
         self.session_id = session_id or secrets.token_hex(6)
-        self.masker = masker or Masker()
+        self.masker = masker if masker is not None else Masker()  # an empty Masker is falsy: share it still
         self.env = dict(os.environ if env is None else env)
         self.env["GOLIVE_SESSION"] = self.session_id
         self.env.pop("GOLIVE_STEP", None)
@@ -109,6 +110,9 @@ class ShellSession:
         self._last_rc = 0
         self._state_bytes = b""
         self.state = ShellState(str(workdir))
+        self._mark = secrets.token_hex(6)  # frames the state dump on the control pipe
+        self._hup_ignored = False
+        self._scanned = 0  # how far the control pipe's buffer was searched for the end of a command
         self.held = False  # a foreground service owns this session now
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -136,10 +140,7 @@ class ShellSession:
         setup = ['__golive_rc() { return "$1"; }', f"__golive_ctl={ctl_w}", "trap 'return 130' INT"]
         self._send("\n".join(setup) + "\n")
         if restore:
-            path = self.scratch / "restore.sh"
-            path.write_text(restore)
-            self.run(f"source {shlex.quote(str(path))}")
-            path.unlink(missing_ok=True)
+            self._source_privately(restore)
         else:
             self.run("true")
 
@@ -190,6 +191,7 @@ class ShellSession:
         keep_outputs: bool = False,
         stop_requested: Callable[[], bool] | None = None,
         extend_window: Callable[[float], float] | None = None,
+        terminal: str = "",
     ) -> CommandResult:
         """Run one command in the session and wait for it.
 
@@ -198,24 +200,36 @@ class ShellSession:
         background: start it with `&` and return at once (a known service).
         detect_service: called every tick after `service_after` seconds while it runs; when it
             returns True the command is left running and the session is handed over to it.
+        terminal: a pseudo-terminal's path: the command reads and writes it instead of the output files
+            (an interactive command; see interactive.py, which relays it to the operator's terminal).
         """
         if not self.alive:
             raise ShellError("the shell session is not running")
         self._counter += 1
         n = self._counter
         base = self.scratch / f"c{n}"
-        out_path, err_path, cmd_path, state_path = (f"{base}.out", f"{base}.err", f"{base}.sh", f"{base}.state")
+        out_path, err_path, cmd_path = (f"{base}.out", f"{base}.err", f"{base}.sh")
         Path(cmd_path).write_text(text + "\n")
         os.chmod(cmd_path, 0o600)
         amp = " &" if background else ""
+        io = f">{shlex.quote(out_path)} 2>{shlex.quote(err_path)} </dev/null"
+        if terminal:
+            # bash takes the terminal as its controlling terminal (/dev/tty, Ctrl-C work as at a prompt);
+            # its hangup when golive closes it must not end the session.
+            io = f"<{shlex.quote(terminal)} >{shlex.quote(terminal)} 2>&1"
+        # The hangup is ignored for a command on a terminal, and only then (a checklist's own HUP trap stays).
+        hup = "trap '' HUP; " if terminal else "trap - HUP; " if self._hup_ignored else ""
+        self._hup_ignored = bool(terminal)
         # One line: restore $?, run, report, dump state. Builtins only: no fork but the command's own.
+        # The state goes to the control pipe, framed by a mark: never to a file (it holds secrets).
+        mark = self._mark
         line = (
-            f"export GOLIVE_STEP={n}; __golive_rc {self._last_rc}; "
-            f"source {shlex.quote(cmd_path)} >{shlex.quote(out_path)} 2>{shlex.quote(err_path)} "
-            f"</dev/null {{__golive_ctl}}>&-{amp}\n"
+            f"{hup}export GOLIVE_STEP={n}; __golive_rc {self._last_rc}; "
+            f"source {shlex.quote(cmd_path)} {io} {{__golive_ctl}}>&-{amp}\n"
             f"__golive_st=$?; unset GOLIVE_STEP; "
-            f"{{ builtin declare -p; builtin declare -f; builtin alias -p; }} >{shlex.quote(state_path)} 2>/dev/null; "
-            f'builtin printf \'END {n} %s %s %s\\n\' "$__golive_st" "${{!:-0}}" "$PWD" >&$__golive_ctl\n'
+            f"{{ builtin printf 'STATE-{mark} {n}\\n'; builtin declare -p; builtin declare -f; builtin alias -p; "
+            f'builtin printf \'\\nEND-{mark} {n} %s %s %s\\n\' "$__golive_st" "${{!:-0}}" "$PWD"; }} '
+            f">&$__golive_ctl 2>/dev/null\n"
         )
         started = time.monotonic()
         out, err = Capture(), Capture()
@@ -269,27 +283,44 @@ class ShellSession:
                     tail.close()
                 self._cleanup(cmd_path, out_path, err_path, keep_outputs=background or keep_outputs)
         self._last_rc = result.exit_code if result.exit_code is not None else 1
-        self._load_state(state_path)
         return result
 
     def _read_end(self, n: int, wait: float) -> tuple[int, int, str] | None:
         ready, _, _ = select.select([self._ctl_r], [], [], wait)
         if ready:
-            try:
-                chunk = os.read(self._ctl_r, 65536)
-            except BlockingIOError:
-                chunk = b""
+            chunk = self._read_ready()
             if not chunk and not self.alive:
                 raise ShellError("the shell session ended (a command ran `exit`?)")
             self._buffer += chunk
         elif not self.alive:
             raise ShellError("the shell session ended (a command ran `exit`?)")
-        while b"\n" in self._buffer:
-            raw, self._buffer = self._buffer.split(b"\n", 1)
-            parts = raw.decode("utf-8", "replace").split(" ", 4)
-            if len(parts) == 5 and parts[0] == "END" and parts[1] == str(n):
-                return int(parts[2]), int(parts[3] or 0), parts[4]
-        return None
+        begin, end = f"STATE-{self._mark} {n}\n".encode(), f"\nEND-{self._mark} {n} ".encode()
+        at = self._buffer.find(end, max(0, self._scanned - len(end)))  # not the whole dump again each tick
+        if at < 0 or b"\n" not in self._buffer[at + 1 :]:
+            self._scanned = len(self._buffer) if at < 0 else at
+            return None
+        self._scanned = 0
+        start = self._buffer.find(begin)
+        stop = self._buffer.index(b"\n", at + 1)
+        dump = self._buffer[start + len(begin) : at] if 0 <= start < at else None
+        raw, self._buffer = self._buffer[at + 1 : stop], self._buffer[stop + 1 :]
+        if dump is not None:
+            self._load_state(dump)
+        parts = raw.decode("utf-8", "replace").split(" ", 4)
+        return int(parts[2]), int(parts[3] or 0), parts[4]
+
+    def _read_ready(self, most: int = 8 << 20) -> bytes:
+        """What the control pipe holds now (a large state dump arrives in many pipe-fulls)."""
+        got = bytearray()
+        while len(got) < most:
+            try:
+                chunk = os.read(self._ctl_r, 1 << 20)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            got += chunk
+        return bytes(got)
 
     def _drain(
         self, tails: dict[str, FileTail], out: Capture, err: Capture, on_output: OnOutput | None, to_end: bool = False
@@ -331,14 +362,7 @@ class ShellSession:
 
     # --- state ---------------------------------------------------------------------------------------------
 
-    def _load_state(self, path: str) -> None:
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            return
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
+    def _load_state(self, data: bytes) -> None:
         if data == self._state_bytes:
             return
         self._state_bytes = data
@@ -352,15 +376,29 @@ class ShellSession:
         """Put field values into the session without their text ever reaching a record."""
         if not values:
             return
-        verb = "export" if export else "declare"
-        script = "".join(f"{verb} {name}={shlex.quote(value)}\n" for name, value in values.items())
-        path = self.scratch / "vars.sh"
-        path.write_text(script)
-        os.chmod(path, 0o600)
+        verb = "export" if export else "declare -g"
+        self._source_privately("".join(f"{verb} {name}={shlex.quote(value)}\n" for name, value in values.items()))
+
+    def _source_privately(self, script: str) -> None:
+        """Source `script` in the session through a FIFO (0600, in the 0700 scratch): it holds values
+        in clear, so it never lands on disk; bash reads it to its end, as a file, mistakes and all."""
+        fifo = self.scratch / f"in-{secrets.token_hex(4)}"
+        os.mkfifo(fifo, 0o600)
+
+        def feed() -> None:
+            with contextlib.suppress(OSError), open(fifo, "wb") as fh:  # waits until bash opens it
+                fh.write(script.encode())
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
         try:
-            self.run(f"source {shlex.quote(str(path))}")
+            self.run(f"source {shlex.quote(str(fifo))}")
         finally:
-            path.unlink(missing_ok=True)
+            if writer.is_alive():  # bash never opened it (the session died): let the writer go
+                with contextlib.suppress(OSError):
+                    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+            writer.join(timeout=5)
+            fifo.unlink(missing_ok=True)
 
 
 def stop_processes(procs: list[psutil.Process], grace: float = GRACE_S) -> None:

@@ -1,17 +1,23 @@
 """What a shell session holds and how it is carried over: `ShellState`, the scalar variables
-read from a `declare -p` dump, and the script that restores a dump in a new session."""
+read from a `declare -p` dump, the script that restores a dump in a new session, and what is kept
+of it after each command (`keep`): all of it sealed in the vault for a resume on this machine, and
+in the record only what holds no secret (the names of the rest, and the step that set each)."""
 
 from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 # Variables a new session must not take from a dump: bash owns them.
 _SPECIAL = re.compile(
     r"^(BASH\w*|SHELLOPTS|EUID|UID|PPID|GROUPS|FUNCNAME|LINENO|RANDOM|SRANDOM|SECONDS|EPOCH\w+|HISTCMD|"
-    r"PIPESTATUS|DIRSTACK|_|COMP\w*|OPTIND|OPTARG|SHLVL|PWD|OLDPWD|__golive\w*|GOLIVE_STEP)$"
+    r"PIPESTATUS|DIRSTACK|_|COMP\w*|OPTIND|OPTARG|SHLVL|PWD|OLDPWD|__golive\w*|GOLIVE_STEP|GOLIVE_SESSION|"
+    r"HOSTNAME|HOSTTYPE|MACHTYPE|OSTYPE|OPTERR|PS[1-4]|MAILCHECK|HIST\w*|COLUMNS|LINES)$"
 )
+_DEFAULT_IFS = " \t\n"
 
 
 @dataclass
@@ -53,24 +59,22 @@ def parse_declarations(text: str) -> tuple[dict[str, str], dict[str, str]]:
     return variables, exported
 
 
+_DQUOTED = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"', re.S)  # the loop unrolled: fast on long values
+_UNESCAPE = re.compile(r'\\(["\\$`])')
+_ANSI_C = re.compile(r"\$'([^'\\]*(?:\\.[^'\\]*)*)'", re.S)
+
+
 def _read_value(text: str, i: int) -> tuple[str | None, int]:
     """Read a value as bash's `declare -p` prints it: "…" with \\-escapes, $'…', or a ( … ) array."""
     n = len(text)
     if i < n and text[i] == '"':
-        out = []
-        i += 1
-        while i < n and text[i] != '"':
-            if text[i] == "\\" and i + 1 < n and text[i + 1] in '"\\$`':
-                out.append(text[i + 1])
-                i += 2
-            else:
-                out.append(text[i])
-                i += 1
-        return "".join(out), _next_line(text, i + 1)
+        m = _DQUOTED.match(text, i)  # in C: a 10 MB value must not cost seconds after every command
+        if m is None:
+            return text[i + 1 :], n
+        return _UNESCAPE.sub(r"\1", m.group(1)), _next_line(text, m.end())
     if text.startswith("$'", i):
-        j = i + 2
-        while j < n and text[j] != "'":
-            j += 2 if text[j] == "\\" else 1
+        q = _ANSI_C.match(text, i)
+        j = q.end() - 1 if q is not None else n
         raw = text[i + 2 : j]
         try:
             value = raw.encode("latin-1", "backslashreplace").decode("unicode_escape")
@@ -106,28 +110,183 @@ def _next_line(text: str, i: int) -> int:
     return len(text) if nl < 0 else nl + 1
 
 
-def restore_script(dump: str, cwd: str) -> str:
-    """A script that puts a new session where the old one was: variables, functions, aliases, cwd."""
-    lines = [f"cd {shlex.quote(cwd)} 2>/dev/null || true"]
+@dataclass(frozen=True)
+class Entry:
+    """One thing a session holds, as bash printed it: a variable, a function or an alias."""
+
+    kind: str  # "var" | "func" | "fexport" (a function is exported) | "alias"
+    name: str
+    text: str  # the declaration, definition or `alias` line, as bash can read it back
+    flags: str = ""  # a variable's declare flags
+    value: str | None = None  # a scalar variable's value (None: an array, or declared without a value)
+
+
+_FUNC = re.compile(r"([^\s=()]+) \(\) ?$")
+_ALIAS = re.compile(r"alias ([^=\s]+)=")
+
+
+def entries(dump: str) -> list[Entry]:
+    """A `declare -p; declare -f; alias -p` dump, split into what it holds."""
+    found: list[Entry] = []
     i, n = 0, len(dump)
-    kept: list[str] = []
     while i < n:
+        end = _next_line(dump, i)
+        line = dump[i:end].rstrip("\n")
         m = _DECL.match(dump, i)
         if m:
-            start = i
-            name, flags = m.group(2), m.group(1)
+            value: str | None = None
             i = m.end()
             if m.group(3):
-                _value, i = _read_value(dump, i)
+                value, i = _read_value(dump, i)
             else:
                 i = _next_line(dump, i)
-            if _SPECIAL.match(name) or "r" in flags:
+            name = m.group(2)
+            if "f" in m.group(1):  # `declare -fx name`: a function is exported
+                found.append(Entry("fexport", name, f"export -f {name}", m.group(1)))
                 continue
-            kept.append(dump[start:i].rstrip("\n").replace("declare ", "declare -g ", 1))
+            found.append(Entry("var", name, dump[m.start() : i].rstrip("\n"), m.group(1), value))
             continue
-        nl = dump.find("\n", i)
-        end = n if nl < 0 else nl + 1
-        kept.append(dump[i:end].rstrip("\n"))
+        f = _FUNC.match(line)
+        if f:
+            # `name () ` then its body up to the `}` bash prints at the start of a line
+            close = _function_end(dump, end - 1)
+            found.append(Entry("func", f.group(1), dump[i:close].rstrip("\n")))
+            i = close
+            continue
+        a = _ALIAS.match(line)
+        if a:
+            found.append(Entry("alias", a.group(1), line))
         i = end
-    lines.extend(kept)
-    return "\n".join(lines) + "\n"
+    return found
+
+
+def _function_end(dump: str, i: int) -> int:
+    """Where a function bash printed ends: a `}` line followed by the next entry or the end (a `}` line
+    inside a heredoc of its body is not its end)."""
+    n = len(dump)
+    while True:
+        close = dump.find("\n}", i)
+        if close < 0:
+            return n
+        after = _next_line(dump, close + 1)
+        line = dump[after : _next_line(dump, after)].rstrip("\n")
+        if after >= n or _FUNC.match(line) or _ALIAS.match(line) or _DECL.match(dump, after):
+            return after
+        i = close + 1
+
+
+def portable(dump: str, base: dict[str, str] | None = None) -> list[Entry]:
+    """What a new session needs of a dump to be the same shell: not bash's own variables, not
+    golive's, and not the exported variables the terminal gave (`base`) unchanged."""
+    base = base or {}
+    kept = []
+    for entry in entries(dump):
+        if entry.name.startswith("__golive"):
+            continue
+        if entry.kind == "var":
+            if _SPECIAL.match(entry.name):  # bash's own (its readonly ones among them)
+                continue
+            if entry.name == "IFS" and entry.value == _DEFAULT_IFS:
+                continue
+            if "x" in entry.flags and entry.value is not None and base.get(entry.name) == entry.value:
+                continue
+        kept.append(entry)
+    return kept
+
+
+def script_of(kept: list[Entry], dump: str = "", base: dict[str, str] | None = None) -> str:
+    """The lines that restore `kept` in a new session (variables global: a script may be sourced in a
+    function); with the dump and `base`, the terminal's variables the session had unset are unset again."""
+    lines = [line_of(f"{e.kind}:{e.name}", e.text) for e in kept]
+    lines += [f"unset {name}" for name in unset_names(dump, base)] if dump and base else []
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def line_of(key: str, text: str) -> str:
+    """The restore line of one kept entry (kind:name -> its text)."""
+    return text.replace("declare ", "declare -g ", 1) if key.startswith("var:") else text
+
+
+def unset_names(dump: str, base: dict[str, str] | None) -> list[str]:
+    """The terminal's variables (`base`) the session no longer has."""
+    held = {e.name for e in entries(dump) if e.kind == "var"}
+    return [name for name in sorted(base or {}) if name not in held and not _SPECIAL.match(name)]
+
+
+def restore_script(dump: str, cwd: str, base: dict[str, str] | None = None) -> str:
+    """A script that puts a new session where the old one was: variables, functions, aliases, cwd."""
+    return f"cd {shlex.quote(cwd)} 2>/dev/null || true\n" + script_of(portable(dump, base), dump, base)
+
+
+RECORD_MAX = 64 * 1024  # the longest entry the record keeps in clear (a longer one is sealed only)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A session's state as kept after a command: `sealed` for the vault (secrets too), `record` for
+    the store (`clear`: kind:name -> text of what holds no secret; the engine records what changed)."""
+
+    sealed: dict[str, Any]
+    record: dict[str, Any]
+    texts: dict[str, str]  # kind:name -> its text, to see what the next command changes
+
+
+def keep(
+    state: ShellState,
+    base: dict[str, str],
+    secret: Callable[[str, str], bool],
+    set_by: dict[str, str],
+    step: str,
+    before: dict[str, str],
+    seq: int,
+) -> Kept:
+    """What to keep of `state`. `secret(name, text)` says whether an entry must stay out of the record;
+    `before` (kind:name -> text) is the last kept state: what changed since was set by `step`."""
+    kept = portable(state.dump, base)
+    texts = kept_texts(state, base)
+    set_by = {k: v for k, v in set_by.items() if k in texts}
+    for key, text in texts.items():
+        if before.get(key) != text and step:
+            set_by[key] = step
+    # A big value (`OUT=$(kubectl get pods -o json)`) stays in the vault only: the record is no dump.
+    clear = {f"{e.kind}:{e.name}": e.text for e in kept if len(e.text) <= RECORD_MAX and not secret(e.name, e.text)}
+    withheld = sorted(set(texts) - set(clear))
+    unset = unset_names(state.dump, base)
+    sealed = {"seq": seq, "cwd": state.cwd, "script": script_of(kept, state.dump, base), "keys": sorted(texts)}
+    record = {
+        "cwd": state.cwd,
+        "clear": clear,
+        "unset": unset,
+        "withheld": withheld,
+        "set_by": dict(sorted(set_by.items())),
+        "sealed": seq,
+        "holds": {
+            "variables": sum(e.kind == "var" for e in kept),
+            "functions": sorted({e.name for e in kept if e.kind == "func"}),
+            "aliases": sorted(e.name for e in kept if e.kind == "alias"),
+        },
+    }
+    return Kept(sealed, record, texts)
+
+
+def script_of_record(clear: dict[str, str], unset: list[str]) -> str:
+    """The restore script of what the record holds: its entries (kind:name -> text) and the unset names."""
+    lines = [line_of(k, t) for k, t in clear.items()] + [f"unset {n}" for n in unset]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def fold(changes: list[dict[str, Any]]) -> dict[str, str]:
+    """The entries the record holds, from each session event's changes (a text, or None: gone)."""
+    clear: dict[str, str] = {}
+    for change in changes:
+        for key, text in change.items():
+            if text is None:
+                clear.pop(key, None)
+            else:
+                clear[key] = text
+    return clear
+
+
+def kept_texts(state: ShellState, base: dict[str, str]) -> dict[str, str]:
+    """kind:name -> text of what a session holds now (a new or restored one: nothing in it was set by a step)."""
+    return {f"{e.kind}:{e.name}": e.text for e in portable(state.dump, base)}
