@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 
 from golive.plan import first_line, plain
+from golive.record.events import EventType as E
 from golive.report.view import RunView, StepView
 from golive.run.state import took as run_took
 from golive.secrets import MASK
@@ -210,6 +211,7 @@ def _footer(view: RunView) -> list[str]:
         )
     if state.finished_at and view.plan.followups:
         out.append("- Follow-ups due after this deployment: " + ", ".join(_followups(view, state.finished_at)))
+    out.extend(_notifications(view))
     for warning in state.warnings:
         out.append(f"- Note: {_escape(warning)}")
     if state.status == "paused":
@@ -228,6 +230,20 @@ def _followups(view: RunView, finished: datetime) -> list[str]:
         if name not in due:
             due[name] = f"{_escape(name)} (due {when(when_due.at(finished))})" if when_due else _escape(name)
     return list(due.values())
+
+
+def _notifications(view: RunView) -> list[str]:
+    """How many messages went out, and each one that did not, with why (a run never fails for it)."""
+    sent = [e for e in view.log if e.type == E.NOTIFIED]
+    failed = [e for e in view.log if e.type == E.NOTIFY_FAILED]
+    if not sent and not failed:
+        return []
+    out = [f"- Notifications: {len(sent)} sent, {len(failed)} failed"]
+    out.extend(
+        f"  - ⚠️ {e.data.get('event')} to `{e.data.get('to')}` not sent: {_escape(str(e.data.get('reason', '')))}"
+        for e in failed
+    )
+    return out
 
 
 def _escape(text: str) -> str:

@@ -32,6 +32,8 @@ from golive.run.shell import ShellSession
 from golive.run.shellstate import restore_script
 from golive.run.state import RunState, active_seconds, apply, replay, took
 from golive.secrets import Secret
+from golive.team.notify import About, Delivery, Notifier, compose, targets_of_run
+from golive.team.notify import record as record_deliveries
 
 LOCK_TTL_S = 30.0
 VERIFIED = ("passed", "confirmed", "observed")  # what makes a step count as done by the deployment
@@ -57,8 +59,12 @@ class Engine:
         self.people = people
         self.reporter = reporter
         self.actor = actor
-        self.state: RunState = replay(store.events(run.id))
+        events = store.events(run.id)
+        self.state: RunState = replay(events)
         self.masker = store.masker  # one masker: what the run learns is masked in the store too
+        where = targets_of_run(run, events, os.environ)
+        self.notifier = Notifier(where, self.masker) if where else None
+        self._about = About(run.id, plan.checklist.title, run.env, run.checklist_path, actor, socket.gethostname())
         reporter.masker = self.masker
         self.values: dict[str, str] = dict(self.state.fields)
         self.values.update(options.vars)
@@ -128,6 +134,8 @@ class Engine:
         previous = signal.signal(signal.SIGINT, self._on_sigint)
         self.reporter.header(self.run.id, self.plan.checklist.title, self.run.checklist_path, self.run.env, resumed)
         code = 1
+        if not resumed:
+            self.notify("run_started", steps=len(self.plan.steps))
         try:
             if resumed:
                 self.record(E.RUN_RESUMED, actor=self.actor, run_status="running", by=self.actor)
@@ -151,6 +159,8 @@ class Engine:
             signal.signal(signal.SIGINT, previous)
             self._end_services(code)
             self._close_shells()
+            if self.notifier is not None:  # the last messages go out before golive exits (bounded)
+                self._notified(self.notifier.close())
             self._stop_heartbeat()
             self.store.release_lock(self._lock_name, self.run.id)
         return code
@@ -158,7 +168,21 @@ class Engine:
     def _pause(self, need: Need) -> int:
         self.record(E.PAUSED, need.item or None, run_status="paused", what=need.what, hint=need.hint, need=need.kind)
         self.reporter.paused(need.what, need.hint)
+        self.notify("paused", item=need.item, what=need.what, hint=need.hint)
         return EXIT_PAUSED
+
+    # --- notifications ------------------------------------------------------------------------------------
+
+    def notify(self, event: str, **facts: Any) -> None:
+        """Tell the run's notification services (golive/team/notify.py). In the background, after the
+        state is recorded: sending never blocks or fails the run; what did not go out is recorded and shown."""
+        if self.notifier is not None:
+            self._notified(self.notifier.drain())
+            self.notifier.send(compose(event, self._about, **facts))
+
+    def _notified(self, deliveries: list[Delivery]) -> None:
+        for line in record_deliveries(lambda type_, **data: self.record(type_, **data), deliveries):
+            self.reporter.say(f"  {self.masker(line)}", "yellow")
 
     def _record_vars(self) -> None:
         """--var values go into the record so a resume has them; a secret's value never does."""
@@ -270,6 +294,7 @@ class Engine:
         )
         counts = dict(Counter(r.status for r in self.state.steps.values()))
         self.reporter.finished(status, self.run.id, counts, took(self.state), reason)
+        self.notify(status if status in ("passed", "rolled_back") else "failed", status=status, reason=reason)
         return code
 
     # --- signals and the lock ---------------------------------------------------------------------------
