@@ -165,6 +165,53 @@ class Engine:
             self.store.release_lock(self._lock_name, self.run.id)
         return code
 
+    def go_followup(self, key: str, name: str, steps: tuple[PlanStep, ...]) -> int:
+        """A follow-up of a finished run (`golive followup`): its steps against the same record, in a shell
+        that starts where the deployment's left off, then FOLLOWUP_CLOSED. The run's own status stays."""
+        from golive.run.steps import StepRunner
+
+        self._lock_name = f"followup::{self.run.id}"  # a new deployment of the checklist may run meanwhile
+        self.store.acquire_lock(self._lock_name, self.run.id, f"{socket.gethostname()}:{os.getpid()}", LOCK_TTL_S)
+        self._start_heartbeat()
+        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        self.reporter.header(self.run.id, f"follow-up {name}", self.run.checklist_path, self.run.env, True)
+        code = EXIT_FAILED
+        try:
+            self.record(E.FOLLOWUP_STARTED, key, self.actor, name=name, by=self.actor)
+            self._start_shell(resumed=True)
+            runner = StepRunner(self)
+            for index, step in enumerate(steps, start=1):
+                if not self.state.done(step.id):
+                    if index == 1 or step.section is not steps[index - 2].section:
+                        self.reporter.section(step.section.title, None)
+                    runner.do(step, index, len(steps))
+            failed = [s.id for s in steps if s.id in self.state.steps and self.state.steps[s.id].status == "failed"]
+            reason = f"{', '.join(failed)} failed" if failed else "every step done"
+            code = self._close_followup(key, name, "failed" if failed else "passed", reason)
+        except (Abort, RollbackNow) as exc:  # a follow-up never rolls the deployment back
+            code = self._close_followup(key, name, "failed", str(exc))
+        except (NeedPerson, KeyboardInterrupt) as exc:
+            what = exc.need.what if isinstance(exc, NeedPerson) else "the operator, who stopped golive"
+            self.record(E.WARNING, key, message=f"follow-up {name} waits for {self.masker(what)}")
+            self.reporter.paused(what, f'golive followup {self.run.id} "{name}" (at a terminal to answer)')
+            self.notify("paused", item=key, what=what, hint=f'golive followup {self.run.id} "{name}"')
+            code = EXIT_PAUSED
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            self._end_services(code)
+            self._close_shells()
+            if self.notifier is not None:
+                self._notified(self.notifier.close())
+            self._stop_heartbeat()
+            self.store.release_lock(self._lock_name, self.run.id)
+        return code
+
+    def _close_followup(self, key: str, name: str, status: str, reason: str) -> int:
+        self.record(E.FOLLOWUP_CLOSED, key, self.actor, name=name, status=status, reason=self.masker(reason))
+        mark = "✓" if status == "passed" else "✗"
+        self.reporter.say(f"\n{mark} follow-up {name} {'closed' if status == 'passed' else 'failed'}: {reason}")
+        return EXIT_PASSED if status == "passed" else EXIT_FAILED
+
     def _pause(self, need: Need) -> int:
         self.record(E.PAUSED, need.item or None, run_status="paused", what=need.what, hint=need.hint, need=need.kind)
         self.reporter.paused(need.what, need.hint)

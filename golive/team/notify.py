@@ -236,7 +236,9 @@ def record(append: Callable[..., Any], deliveries: Sequence[Delivery]) -> list[s
     return shown
 
 
-def notify_run(store: Any, run_id: str, message: Message, environ: Mapping[str, str] | None = None) -> list[str]:
+def notify_run(
+    store: Any, run_id: str, message: Message, environ: Mapping[str, str] | None = None, item: str | None = None
+) -> list[str]:
     """Send one message about a run from outside its engine (`golive approve`, `golive due`), now and
     bounded, and record the outcome in the run's record. Returns the lines to show (failures); never raises
     for a service's fault."""
@@ -248,7 +250,7 @@ def notify_run(store: Any, run_id: str, message: Message, environ: Mapping[str, 
         return []
     hide(where, store.masker)
     done = deliver(where, message, store.masker)
-    return record(lambda type_, **data: store.append(run.id, type_, data=data), [done])
+    return record(lambda type_, **data: store.append(run.id, type_, item, data=data), [done])
 
 
 def notify_approval(
