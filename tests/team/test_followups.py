@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import textwrap
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from golive.record.store import Store
 from golive.team import followups
 from tests.conftest import seed
 from tests.helpers import golive
+from tests.record.conftest import BACKENDS, fresh_database
 from tests.team.receiver import receiver
 
 DEPLOY = """
@@ -51,6 +53,15 @@ DEPLOY = """
     """
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The store on SQLite, then on PostgreSQL 127.0.0.1:5432 (a fresh database; under CI=true never skipped)."""
+    with fresh_database(request.param, tmp_path) as db:
+        if db.backend == "postgres":
+            monkeypatch.setenv("GOLIVE_DATABASE_URL", db.url)
+        yield db.backend
+
+
 def deployed(tmp_path: Path, home: Path, deploy: str = DEPLOY) -> tuple[str, datetime]:
     """A deployment that ran (and passed, unless told otherwise): its run id and when it finished."""
     checklist = tmp_path / "DEPLOY.md"
@@ -68,7 +79,9 @@ def due_at(moment: datetime, tmp_path: Path) -> list[dict]:  # type: ignore[type
     return json.loads(r.stdout)["followups"]  # type: ignore[no-any-return]
 
 
-def test_golive_due_lists_day_1_the_next_day_and_week_1_a_week_later(tmp_path: Path, isolated_home: Path) -> None:
+def test_golive_due_lists_day_1_the_next_day_and_week_1_a_week_later(
+    backend: str, tmp_path: Path, isolated_home: Path
+) -> None:
     run_id, finished = deployed(tmp_path, isolated_home)
     day = timedelta(days=1)
 
@@ -108,7 +121,7 @@ def test_the_seeds_follow_ups_are_found_with_their_offsets() -> None:
 
 
 def test_golive_followup_runs_the_section_against_the_same_record_and_closes_it(
-    tmp_path: Path, isolated_home: Path
+    backend: str, tmp_path: Path, isolated_home: Path
 ) -> None:
     run_id, finished = deployed(tmp_path, isolated_home)
     r = golive("followup", run_id, "day 1", "--yes", "--as", "Bo", cwd=tmp_path, stdin="y\n")
@@ -148,7 +161,7 @@ def test_a_follow_up_whose_check_fails_is_not_closed_and_stays_owed(tmp_path: Pa
 
 
 def test_golive_due_reminds_once_when_a_follow_up_falls_due(
-    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str, tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run_id, finished = deployed(tmp_path, isolated_home)
     with receiver() as (got, url):

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from golive.record.events import EventType as E
 from golive.record.store import Store
 from golive.team.notify import notify_approval, targets
 from tests.helpers import golive
+from tests.record.conftest import BACKENDS, fresh_database
 from tests.team.receiver import dead_url, receiver
 
 DB_PASSWORD = "pw-Kx81-zQ4mW7-secret"
@@ -51,6 +55,15 @@ DEPLOY = """
     """
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The store on SQLite, then on PostgreSQL 127.0.0.1:5432 (a fresh database; under CI=true never skipped)."""
+    with fresh_database(request.param, tmp_path) as db:
+        if db.backend == "postgres":
+            monkeypatch.setenv("GOLIVE_DATABASE_URL", db.url)
+        yield db.backend
+
+
 def write(tmp_path: Path, url: str, deploy: str = "echo deployed") -> Path:
     path = tmp_path / "DEPLOY.md"
     path.write_text(textwrap.dedent(DEPLOY).lstrip().replace("{url}", url).replace("{deploy}", deploy))
@@ -68,7 +81,9 @@ def events(home: Path, run_id: str, type_: str) -> list[dict]:  # type: ignore[t
     return [e.data for e in Store.open(home).events(run_id) if e.type == type_]
 
 
-def test_each_state_of_a_run_reaches_the_webhook_once_and_no_secret_does(tmp_path: Path, isolated_home: Path) -> None:
+def test_each_state_of_a_run_reaches_the_webhook_once_and_no_secret_does(
+    backend: str, tmp_path: Path, isolated_home: Path
+) -> None:
     with receiver() as (got, url):
         checklist = write(tmp_path, url)
         code, run_id, said = run(checklist)
