@@ -32,6 +32,7 @@ from golive.run.shell import ShellSession
 from golive.run.shellstate import restore_script
 from golive.run.state import RunState, active_seconds, apply, replay, took
 from golive.secrets import Secret
+from golive.team.followups import schedule
 from golive.team.notify import About, Delivery, Notifier, compose, targets_of_run
 from golive.team.notify import record as record_deliveries
 
@@ -341,7 +342,9 @@ class Engine:
         )
         counts = dict(Counter(r.status for r in self.state.steps.values()))
         self.reporter.finished(status, self.run.id, counts, took(self.state), reason)
-        self.notify(status if status in ("passed", "rolled_back") else "failed", status=status, reason=reason)
+        owed = schedule(self.plan, self.state.finished_at) if status == "passed" else []
+        event = status if status in ("passed", "rolled_back") else "failed"
+        self.notify(event, status=status, reason=reason, followups=owed)
         return code
 
     # --- signals and the lock ---------------------------------------------------------------------------

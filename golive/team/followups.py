@@ -114,6 +114,17 @@ def _section_dues(plan: Plan) -> dict[int, tuple[Section, Due | None]]:
     return out
 
 
+def schedule(plan: Plan, finished: datetime | None) -> list[str]:
+    """`Day 1 at 2026-12-01 10:02 UTC`, one per follow-up: what a passed run's message tells the team."""
+    if finished is None:
+        return []
+    out = []
+    for f in of_plan(plan):
+        at = f.due_at(finished)
+        out.append(f"{f.name} at {at:%Y-%m-%d %H:%M} UTC" if at else f.name)
+    return out
+
+
 def find(followups: Sequence[FollowUp], name: str) -> FollowUp:
     """By its name ("Week 1", any case), its line ("L612"), or a piece of its name found in one only."""
     wanted = name.strip().lower()

@@ -163,9 +163,13 @@ def test_a_follow_up_whose_check_fails_is_not_closed_and_stays_owed(tmp_path: Pa
 def test_golive_due_reminds_once_when_a_follow_up_falls_due(
     backend: str, tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run_id, finished = deployed(tmp_path, isolated_home)
     with receiver() as (got, url):
         monkeypatch.setenv("GOLIVE_NOTIFY", url)
+        run_id, finished = deployed(tmp_path, isolated_home)
+        passed = got.messages[-1]["message"]  # the run's own messages tell what it owes, and when
+        day1 = finished + timedelta(days=1)
+        assert f"Follow-ups due: Day 1 at {day1:%Y-%m-%d %H:%M} UTC; Week 1 at" in passed and "Month 1 at" in passed
+        got.raw.clear()
         out = io.StringIO()
         due(False, None, out, clock=lambda: finished + timedelta(hours=20))
         assert got.raw == [] and "no follow-up is due" in out.getvalue()
@@ -177,7 +181,8 @@ def test_golive_due_reminds_once_when_a_follow_up_falls_due(
         due(False, finished + timedelta(days=8), io.StringIO())  # --at: planning, reminds nobody
         assert len(got.raw) == 1
     reminded = [e for e in Store.open(isolated_home).events(run_id) if e.type == E.NOTIFIED]
-    assert [(e.item, e.data["event"]) for e in reminded] == [("L12", "followup_due")]
+    assert [(e.item, e.data["event"]) for e in reminded][-1:] == [("L12", "followup_due")]
+    assert [e.data["event"] for e in reminded].count("followup_due") == 1
 
 
 def test_a_run_that_did_not_pass_owes_no_follow_ups(tmp_path: Path, isolated_home: Path) -> None:
