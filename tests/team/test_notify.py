@@ -190,3 +190,18 @@ def test_targets_come_from_front_matter_profile_and_environment() -> None:
     ]
     assert found[2].problem == "${MISSING} is not set in the environment"
     assert targets("# no front matter\n", (), {}) == []
+
+
+def test_the_seeds_notify_stakeholders_message_is_sent_with_its_own_subject() -> None:
+    from golive import plan as planning
+    from golive.parse import load
+    from golive.team.notify import About, compose
+    from tests.conftest import seed
+
+    plan = planning.build(load(seed("003")))
+    step = next(s for s in plan.steps if s.content is not None and s.content.purpose == "message")
+    assert "Notify Stakeholders" in step.section.title
+    about = About("RUN", plan.checklist.title, "production", "DEPLOY.md", "Ana")
+    message = compose("message", about, text=step.content.text, label=step.label)
+    assert message.title == "Production Deployment - Employee Management System v1.0.0"
+    assert message.body.startswith("Dear Team,") and "We will send updates every 15 minutes." in message.body
