@@ -191,3 +191,18 @@ def test_a_run_that_did_not_pass_owes_no_follow_ups(tmp_path: Path, isolated_hom
     assert due_at(finished + timedelta(days=40), tmp_path) == []
     r = golive("followup", run_id, "Day 1", cwd=tmp_path)
     assert r.returncode == 2 and "only a deployment that passed owes follow-ups" in r.stderr
+
+
+def test_a_follow_up_nobody_answers_waits_in_progress_and_is_taken_up_again(tmp_path: Path, isolated_home: Path) -> None:
+    run_id, finished = deployed(tmp_path, isolated_home)
+    r = golive("followup", run_id, "Day 1", "--yes", "--non-interactive", cwd=tmp_path)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert f'golive followup {run_id} "Day 1"' in r.stdout
+    [day1] = due_at(finished + timedelta(days=1), tmp_path)
+    assert day1["state"] == "in progress"
+    # at a terminal: the command that passed is not run again, the confirmation is asked, and it closes
+    (tmp_path / "release" / "day1.txt").unlink()
+    r = golive("followup", run_id, "Day 1", "--as", "Bo", cwd=tmp_path, stdin="y\n")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not (tmp_path / "release" / "day1.txt").exists()
+    assert due_at(finished + timedelta(days=1), tmp_path) == []
