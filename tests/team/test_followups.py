@@ -193,7 +193,9 @@ def test_a_run_that_did_not_pass_owes_no_follow_ups(tmp_path: Path, isolated_hom
     assert r.returncode == 2 and "only a deployment that passed owes follow-ups" in r.stderr
 
 
-def test_a_follow_up_nobody_answers_waits_in_progress_and_is_taken_up_again(tmp_path: Path, isolated_home: Path) -> None:
+def test_a_follow_up_nobody_answers_waits_in_progress_and_is_taken_up_again(
+    tmp_path: Path, isolated_home: Path
+) -> None:
     run_id, finished = deployed(tmp_path, isolated_home)
     r = golive("followup", run_id, "Day 1", "--yes", "--non-interactive", cwd=tmp_path)
     assert r.returncode == 3, r.stdout + r.stderr
