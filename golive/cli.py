@@ -357,6 +357,50 @@ def set_cmd(run_id: str, assignments: tuple[str, ...], as_: str | None) -> None:
     _run(lambda: set_fields(run_id, list(assignments), as_, sys.stdout))
 
 
+class Moment(click.ParamType[Any, Any]):
+    """A moment: `2026-12-01`, `2026-12-01T09:30` (UTC unless it says otherwise, as in `+02:00`),
+    or from now: `+1d`, `+36h`, `+2w`."""
+
+    name = "time"
+    _UNITS: ClassVar[dict[str, float]] = {"m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from datetime import UTC, datetime, timedelta
+
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        relative = re.fullmatch(r"\+(\d+(?:\.\d+)?)\s*([mhdw])", text.lower())
+        if relative:
+            return datetime.now(UTC) + timedelta(seconds=float(relative.group(1)) * self._UNITS[relative.group(2)])
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not a time (2026-12-01, 2026-12-01T09:30Z, or +1d, +36h, +2w)", param, ctx)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@cli.command("due")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@click.option("--at", type=Moment(), help="Answer for another moment (planning): lists, reminds nobody.")
+def due_cmd(as_json: bool, at: Any) -> None:
+    """Follow-ups due and overdue across runs; reminds their services once each (run it from cron)."""
+    from golive.commands.due import due
+
+    _run(lambda: due(as_json, at, sys.stdout))
+
+
+@cli.command("followup")
+@click.argument("run_id", metavar="RUN")
+@click.argument("name", metavar="FOLLOW-UP")
+@_run_options
+def followup_cmd(run_id: str, name: str, **given: Any) -> None:
+    """Run a follow-up of a finished run ("Week 1") against its record, and close it."""
+    from golive.commands.followup import followup
+
+    _run(lambda: followup(run_id, name, given))
+
+
 @cli.command("checks")
 @click.option("--json", "as_json", is_flag=True, help="As JSON.")
 @click.option("--schema", "as_schema", is_flag=True, help="The JSON Schema of an annotation.")

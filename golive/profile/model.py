@@ -100,6 +100,7 @@ class Profile(_Strict):
     env: dict[str, Text] = {}
     prelude: str = ""
     checks: list[CheckEntry] = []
+    notify: list[str] = []  # apprise URLs; `${NAME}` in them is read when sending, never recorded
 
 
 TOP_KEYS = tuple(Profile.model_fields)

@@ -46,6 +46,28 @@ class EventType(StrEnum):
     """A step's output was kept (masked): output id, stream, bytes, and the sha256 that chains the output row."""
     STATUS_CHANGED = "status_changed"
     """The run's status changed outside the steps' own events (e.g. found interrupted): the status, why."""
+    NOTIFIED = "notified"
+    """A notification went out: which state (`event`), its subject, to which services (addresses never in clear)."""
+    NOTIFY_FAILED = "notify_failed"
+    """A notification did not go out: which state, which service, why. The run goes on regardless."""
+    FOLLOWUP_STARTED = "followup_started"
+    """`golive followup RUN SECTION` began a follow-up of a finished run: which one, who, when it was due."""
+    FOLLOWUP_CLOSED = "followup_closed"
+    """A follow-up ended: passed (closed) or failed, who, why. Its steps are step events of phase followup."""
+
+
+# What a notification is sent for: the `event` of NOTIFIED / NOTIFY_FAILED, and GOLIVE's names for them.
+NOTIFY_EVENTS = {
+    "run_started": "a run began",
+    "paused": "a run waits for a person (who and what)",
+    "failed": "a run failed (or was aborted)",
+    "rolled_back": "a run rolled back",
+    "passed": "a run passed",
+    "approval_given": "an approver signed off",
+    "approval_refused": "an approver refused",
+    "followup_due": "a follow-up of a finished run is due",
+    "message": "a message step of the checklist (Notify Stakeholders), as the operator saw it",
+}
 
 
 # A new kind of event is a new member above (approvals, notifications…): the chain, verify and export

@@ -8,9 +8,9 @@ It renders on GitHub and is meant to be committed next to the checklist.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
-from golive.plan import first_line, plain
+from golive.record.events import EventType as E
 from golive.report.view import RunView, StepView
 from golive.run.state import took as run_took
 from golive.secrets import MASK
@@ -208,8 +208,9 @@ def _footer(view: RunView) -> list[str]:
             f"- Service {item}: pid {svc.get('pid')}, {svc.get('state')}"
             + (f", port {svc['port']}" if svc.get("port") else "")
         )
-    if state.finished_at and view.plan.followups:
-        out.append("- Follow-ups due after this deployment: " + ", ".join(_followups(view, state.finished_at)))
+    if view.plan.followups:
+        out.extend(_followups(view))
+    out.extend(_notifications(view))
     for warning in state.warnings:
         out.append(f"- Note: {_escape(warning)}")
     if state.status == "paused":
@@ -219,15 +220,43 @@ def _footer(view: RunView) -> list[str]:
     return out
 
 
-def _followups(view: RunView, finished: datetime) -> list[str]:
-    """Each follow-up once, with its due date: `Month 1` a calendar month after the finish."""
-    due: dict[str, str] = {}
-    for step in view.plan.followups:
-        when_due = step.due or step.section.due
-        name = plain(step.section.title) if step.due is None else f"{step.id} {plain(first_line(step.text))}"
-        if name not in due:
-            due[name] = f"{_escape(name)} (due {when(when_due.at(finished))})" if when_due else _escape(name)
-    return list(due.values())
+def _followups(view: RunView, at: datetime | None = None) -> list[str]:
+    """Each follow-up with its due time (`Month 1` a calendar month after the finish) and its state now."""
+    from golive.team import followups
+
+    items = followups.of_plan(view.plan)
+    if view.run.status != "passed" or view.run.finished_at is None:
+        names = ", ".join(_escape(f.name) for f in items)
+        return [f"- Follow-ups (owed once the deployment passes): {names}"]
+    moment = at or datetime.now(UTC)
+    out = ["- Follow-ups after this deployment:"]
+    for f in items:
+        s = followups.status(view.run, view.log, f, moment)
+        due = f"due {when(s.due_at)}" if s.due_at else "no due time written"
+        if s.state in ("closed", "failed"):
+            mark = _MARK["passed" if s.state == "closed" else "failed"]
+            state = f"{mark} {s.state} by {s.closed_by} at {when(s.closed_at)}"
+            state += f": {_escape(s.reason)}" if s.state == "failed" and s.reason else ""
+        elif s.state in ("due", "overdue"):
+            state = f"⏰ {s.state}, {followups.late(s.late_s)} late (`golive followup {view.run.id} \"{f.name}\"`)"
+        else:
+            state = f"{_MARK['pending']} {s.state}"
+        out.append(f"  - **{_escape(f.name)}** ({f.key}) — {due} — {state}")
+    return out
+
+
+def _notifications(view: RunView) -> list[str]:
+    """How many messages went out, and each one that did not, with why (a run never fails for it)."""
+    sent = [e for e in view.log if e.type == E.NOTIFIED]
+    failed = [e for e in view.log if e.type == E.NOTIFY_FAILED]
+    if not sent and not failed:
+        return []
+    out = [f"- Notifications: {len(sent)} sent, {len(failed)} failed"]
+    out.extend(
+        f"  - ⚠️ {e.data.get('event')} to `{e.data.get('to')}` not sent: {_escape(str(e.data.get('reason', '')))}"
+        for e in failed
+    )
+    return out
 
 
 def _escape(text: str) -> str:

@@ -17,7 +17,7 @@ from golive.parse import parse_text
 from golive.plan import Kind, Phase, Plan, PlanStep, first_line, plain
 from golive.profile import LoadedProfile, apply
 from golive.profile.recorded import of_run, prerecorded
-from golive.record.chain import Output, Run
+from golive.record.chain import Event, Output, Run
 from golive.record.store import Store
 from golive.run.state import RunState, StepRecord, replay
 
@@ -69,6 +69,7 @@ class RunView:
     events: int
     last_hash: str
     profile: ProfileView | None = None
+    log: list[Event] = field(default_factory=list)  # the record itself: notifications, follow-ups closed
 
     @property
     def counts(self) -> dict[str, int]:
@@ -93,7 +94,8 @@ def build(store: Store, run_ref: str) -> RunView:
     steps = [s for s in steps if s.phase != Phase.ROLLBACK.value or s.status != "pending" or state.phase == "rollback"]
     followups = [_view(s, state, outputs, marks) for s in plan.followups]
     shown = ProfileView(profile.name, profile.path, profile.sha256) if profile is not None else None
-    return RunView(run, plan, state, steps, followups, len(events), events[-1].hash if events else "", shown)
+    last = events[-1].hash if events else ""
+    return RunView(run, plan, state, steps, followups, len(events), last, shown, events)
 
 
 def _plan(checklist: Checklist, profile: LoadedProfile | None) -> Plan:

@@ -33,6 +33,9 @@ from golive.run.shell import ShellSession
 from golive.run.shellstate import fold, keep, kept_texts, restore_script, script_of_record
 from golive.run.state import RunState, active_seconds, apply, replay, took
 from golive.secrets import Secret
+from golive.team.followups import schedule
+from golive.team.notify import About, Delivery, Notifier, compose, targets_of_run
+from golive.team.notify import record as record_deliveries
 
 LOCK_TTL_S = 30.0
 VERIFIED = ("passed", "confirmed", "observed")  # what makes a step count as done by the deployment
@@ -58,8 +61,12 @@ class Engine:
         self.people = people
         self.reporter = reporter
         self.actor = actor
-        self.state: RunState = replay(store.events(run.id))
+        events = store.events(run.id)
+        self.state: RunState = replay(events)
         self.masker = store.masker  # one masker: what the run learns is masked in the store too
+        where = targets_of_run(run, events, os.environ)
+        self.notifier = Notifier(where, self.masker) if where else None
+        self._about = About(run.id, plan.checklist.title, run.env, run.checklist_path, actor, socket.gethostname())
         reporter.masker = self.masker
         self.values: dict[str, str] = dict(self.state.fields)
         self.values.update(options.vars)
@@ -145,6 +152,8 @@ class Engine:
         previous = signal.signal(signal.SIGINT, self._on_sigint)
         self.reporter.header(self.run.id, self.plan.checklist.title, self.run.checklist_path, self.run.env, resumed)
         code = 1
+        if not resumed:
+            self.notify("run_started", steps=len(self.plan.steps))
         try:
             if resumed:
                 self.record(E.RUN_RESUMED, actor=self.actor, run_status="running", by=self.actor)
@@ -168,14 +177,77 @@ class Engine:
             signal.signal(signal.SIGINT, previous)
             self._end_services(code)
             self._close_shells()
+            if self.notifier is not None:  # the last messages go out before golive exits (bounded)
+                self._notified(self.notifier.close())
             self._stop_heartbeat()
             self.store.release_lock(self._lock_name, self.run.id)
         return code
 
+    def go_followup(self, key: str, name: str, steps: tuple[PlanStep, ...]) -> int:
+        """A follow-up of a finished run (`golive followup`): its steps against the same record, in a shell
+        that starts where the deployment's left off, then FOLLOWUP_CLOSED. The run's own status stays."""
+        from golive.run.steps import StepRunner
+
+        self._lock_name = f"followup::{self.run.id}"  # a new deployment of the checklist may run meanwhile
+        self.store.acquire_lock(self._lock_name, self.run.id, f"{socket.gethostname()}:{os.getpid()}", LOCK_TTL_S)
+        self._start_heartbeat()
+        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        self.reporter.header(self.run.id, f"follow-up {name}", self.run.checklist_path, self.run.env, True)
+        code = EXIT_FAILED
+        try:
+            self.record(E.FOLLOWUP_STARTED, key, self.actor, name=name, by=self.actor)
+            self._start_shell(resumed=True)
+            runner = StepRunner(self)
+            for index, step in enumerate(steps, start=1):
+                if not self.state.done(step.id):
+                    if index == 1 or step.section is not steps[index - 2].section:
+                        self.reporter.section(step.section.title, None)
+                    runner.do(step, index, len(steps))
+            failed = [s.id for s in steps if s.id in self.state.steps and self.state.steps[s.id].status == "failed"]
+            reason = f"{', '.join(failed)} failed" if failed else "every step done"
+            code = self._close_followup(key, name, "failed" if failed else "passed", reason)
+        except (Abort, RollbackNow) as exc:  # a follow-up never rolls the deployment back
+            code = self._close_followup(key, name, "failed", str(exc))
+        except (NeedPerson, KeyboardInterrupt) as exc:
+            what = exc.need.what if isinstance(exc, NeedPerson) else "the operator, who stopped golive"
+            self.record(E.WARNING, key, message=f"follow-up {name} waits for {self.masker(what)}")
+            self.reporter.paused(what, f'golive followup {self.run.id} "{name}" (at a terminal to answer)')
+            self.notify("paused", item=key, what=what, hint=f'golive followup {self.run.id} "{name}"')
+            code = EXIT_PAUSED
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            self._end_services(code)
+            self._close_shells()
+            if self.notifier is not None:
+                self._notified(self.notifier.close())
+            self._stop_heartbeat()
+            self.store.release_lock(self._lock_name, self.run.id)
+        return code
+
+    def _close_followup(self, key: str, name: str, status: str, reason: str) -> int:
+        self.record(E.FOLLOWUP_CLOSED, key, self.actor, name=name, status=status, reason=self.masker(reason))
+        mark = "✓" if status == "passed" else "✗"
+        self.reporter.say(f"\n{mark} follow-up {name} {'closed' if status == 'passed' else 'failed'}: {reason}")
+        return EXIT_PASSED if status == "passed" else EXIT_FAILED
+
     def _pause(self, need: Need) -> int:
         self.record(E.PAUSED, need.item or None, run_status="paused", what=need.what, hint=need.hint, need=need.kind)
         self.reporter.paused(need.what, need.hint)
+        self.notify("paused", item=need.item, what=need.what, hint=need.hint)
         return EXIT_PAUSED
+
+    # --- notifications ------------------------------------------------------------------------------------
+
+    def notify(self, event: str, **facts: Any) -> None:
+        """Tell the run's notification services (golive/team/notify.py). In the background, after the
+        state is recorded: sending never blocks or fails the run; what did not go out is recorded and shown."""
+        if self.notifier is not None:
+            self._notified(self.notifier.drain())
+            self.notifier.send(compose(event, self._about, **facts))
+
+    def _notified(self, deliveries: list[Delivery]) -> None:
+        for line in record_deliveries(lambda type_, **data: self.record(type_, **data), deliveries):
+            self.reporter.say(f"  {self.masker(line)}", "yellow")
 
     def _record_vars(self) -> None:
         """--var values go into the record so a resume has them; a secret's value never does."""
@@ -289,6 +361,9 @@ class Engine:
         )
         counts = dict(Counter(r.status for r in self.state.steps.values()))
         self.reporter.finished(status, self.run.id, counts, took(self.state), reason)
+        owed = schedule(self.plan, self.state.finished_at) if status == "passed" else []
+        event = status if status in ("passed", "rolled_back") else "failed"
+        self.notify(event, status=status, reason=reason, followups=owed)
         return code
 
     # --- signals and the lock ---------------------------------------------------------------------------

@@ -51,6 +51,7 @@ class StepRunner:
         if step.prechecked:
             return e.finish_step(step, "prechecked", "ticked in the checklist itself")
         data: dict[str, Any] = {}
+        text = ""
         if step.content is not None:
             text = step.content.text
             if step.content.placeholders:
@@ -62,6 +63,8 @@ class StepRunner:
         else:
             for line in step.text.splitlines()[1:]:  # the bullets under a numbered step
                 e.reporter.say(f"    {line}", "dim")
+        # A message the checklist wrote ("Notify Stakeholders"): golive sends it when there is somewhere to send.
+        sends = step.content is not None and step.content.purpose == "message" and e.notifier is not None
         stored = answer_of(e.state, step.id, "confirm")
         if stored is not None:
             answer, actor = stored
@@ -69,8 +72,14 @@ class StepRunner:
             what = (
                 "Done" if step.content is None else _content_question(step.content.purpose, bool(step.content.platform))
             )
+            if sends and e.notifier is not None:
+                n = len(e.notifier.where)
+                what = f"Send it (golive sends it to {n} notification service{'s' if n != 1 else ''})"
             answer, actor = e.people.confirm(step.id, step.text, what), e.actor
-        return self._manual_outcome(step, answer, actor, **data)
+        status = self._manual_outcome(step, answer, actor, **data)
+        if sends and status == "confirmed":  # seen and answered: now it goes out, as shown
+            e.notify("message", text=text, label=_label(step))
+        return status
 
     def _filled_message(self, step: PlanStep) -> str:
         """A message with its fields filled: what golive knows itself, then what a person gives."""

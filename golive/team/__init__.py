@@ -1,0 +1,35 @@
+"""Deploying as a team: notifications (notify.py), follow-ups (followups.py), sign-off policies and
+approvals (policy.py, approvals.py, wait.py).
+
+A checklist says how its team works in YAML front matter under one `golive:` key, so GitHub shows
+it as a small table above the checklist:
+
+    ---
+    golive:
+      notify: ["slack://…", "json://hooks.example.com/${HOOK_TOKEN}"]
+      signoff: {required: [QA Lead], distinct: true, not_runner: true}
+    ---
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+
+def front_matter(text: str) -> dict[str, Any]:
+    """The `golive:` mapping of a checklist's YAML front matter ({} when there is none or it is not YAML:
+    `golive lint` reports a broken one; a run is not the place to fail on it)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0)
+    if not end:
+        return {}
+    try:
+        data = yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError:
+        return {}
+    settings = data.get("golive") if isinstance(data, dict) else None
+    return settings if isinstance(settings, dict) else {}
