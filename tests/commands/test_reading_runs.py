@@ -103,6 +103,9 @@ def test_seed_001_one_service_manager_choice_stops_and_starts_the_same_way(tmp_p
     env, options = seed_001_machine(tmp_path)
     r = golive("run", str(seed("001")), "--from", "C88", *options, "--choose", "C88=supervisor", cwd=tmp_path, env=env)
     rid = run_id(r.stdout)
+    assert f"then `golive confirm {rid} L181 --done`" in r.stdout  # Step 6 is interactive: a person runs it
+    assert golive("confirm", rid, "L181", "--done", cwd=tmp_path, env=env).returncode == 0
+    r = golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
     assert f"golive confirm {rid} L207 to run it" in r.stdout  # L207 "Optionally generate detailed report"
     assert golive("confirm", rid, "L207", "--skip", "not needed", cwd=tmp_path, env=env).returncode == 0
     r = golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
@@ -121,8 +124,11 @@ def test_seed_001_shared_choice_is_asked_once_when_nobody_is_at_the_terminal(
     assert r.returncode == 3 and "C88" in r.stdout, r.stdout
     rid = run_id(r.stdout)
     assert golive("confirm", rid, "C88", "--choose", "systemd", cwd=tmp_path, env=env).returncode == 0
-    r = golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
-    assert golive("confirm", rid, "L207", "--skip", "not needed", cwd=tmp_path, env=env).returncode == 0
+    for item, answer in (("L181", "--done"), ("L207", "--skip")):  # interactive, then optional: a person's
+        r = golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
+        assert f"golive confirm {rid} {item}" in r.stdout, r.stdout
+        reason = ["not needed"] if answer == "--skip" else []
+        assert golive("confirm", rid, item, answer, *reason, cwd=tmp_path, env=env).returncode == 0
     r = golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
     assert f"golive confirm {rid} C240" not in r.stdout  # never paused for the second group
     assert "as chosen at C88 (systemd)" in finished(isolated_home, rid)["C240"]["reason"]
@@ -245,10 +251,13 @@ def test_seed_001_report_does_not_tick_completed_without_errors_after_l181_faile
     tmp_path: Path, isolated_home: Path
 ) -> None:
     env, options = seed_001_machine(tmp_path)
-    env["FAIL_MIGRATION"] = "1"
     r = golive("run", str(seed("001")), "--from", "C88", *options, "--choose", "C88=systemd", cwd=tmp_path, env=env)
+    assert r.returncode == 3, r.stdout  # Step 6 is interactive: the operator runs it, and it fails
+    rid = run_id(r.stdout)
+    assert golive("confirm", rid, "L181", "--fail", "EOFError in the migration", cwd=tmp_path, env=env).returncode == 0
+    r = golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
     assert r.returncode == 1, r.stdout
-    md = golive("report", run_id(r.stdout), cwd=tmp_path).stdout
+    md = golive("report", rid, cwd=tmp_path).stdout
     assert "- [ ] All deployment steps completed without errors" in md
     assert "- [x] All deployment steps completed without errors" not in md
 
