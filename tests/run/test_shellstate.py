@@ -262,6 +262,18 @@ def test_seed_003_token_set_without_export_is_sent_after_the_pause(tmp_path: Pat
         server.shutdown()
 
 
+def test_a_session_that_cannot_be_sealed_does_not_stop_the_run_and_says_so(tmp_path: Path, isolated_home: Path) -> None:
+    isolated_home.mkdir(parents=True)
+    (isolated_home / "vault").write_text("not a folder")  # the sealed state has nowhere to go
+    path = tmp_path / "X.md"
+    path.write_text("# X\n\n## Deployment Steps\n\n```bash\nTOKEN=$(echo abc)\nX=1\necho $X\n```\n")
+    r = golive("run", str(path), "--non-interactive", "--yes", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with sqlite3.connect(isolated_home / "golive.db") as db:
+        warnings = [json.loads(d)["message"] for (d,) in db.execute("select data from events where type = 'warning'")]
+    assert len(warnings) == 1 and warnings[0].startswith("the session could not be sealed for a resume")
+
+
 # --- the parts, against real bash ---------------------------------------------------------------------
 
 
