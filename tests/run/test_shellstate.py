@@ -175,8 +175,8 @@ def test_at_a_terminal_the_operator_types_what_could_not_be_restored(tmp_path: P
 def test_a_secret_field_given_before_the_pause_is_not_asked_again(tmp_path: Path, isolated_home: Path) -> None:
     path = tmp_path / "DB.md"
     path.write_text(
-        "# Rotate\n\n## Deployment Steps\n\n```bash\necho \"login ${DB_PASSWORD}\" | wc -c\n```\n\n"
-        "- [ ] Replica caught up\n\n```bash\necho \"again ${DB_PASSWORD}\" | wc -c\n```\n"
+        '# Rotate\n\n## Deployment Steps\n\n```bash\necho "login ${DB_PASSWORD}" | wc -c\n```\n\n'
+        '- [ ] Replica caught up\n\n```bash\necho "again ${DB_PASSWORD}" | wc -c\n```\n'
     )
     r = golive("run", str(path), "--non-interactive", "--yes", "--var", f"DB_PASSWORD={SECRET}", cwd=tmp_path)
     assert r.returncode == 3, r.stdout + r.stderr
