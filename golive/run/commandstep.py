@@ -280,7 +280,8 @@ class CommandStep:
 
         e = self.e
         assert e.shell is not None
-        e.reporter.say(f"  interactive (“{step.interactive}”): it has your terminal until it ends", "yellow")
+        said = f"  it reads your input (the checklist says “{step.interactive}”): it has your terminal"
+        e.reporter.say(said, "yellow")
         e.reporter.stop_ticker()
         try:
             # A person is there: no timeout but theirs (Ctrl-C reaches the command).
