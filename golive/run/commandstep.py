@@ -280,7 +280,8 @@ class CommandStep:
 
         e = self.e
         assert e.shell is not None
-        e.reporter.say(f"  interactive (“{step.interactive}”): it has your terminal until it ends", "yellow")
+        said = f"  it reads your input (the checklist says “{step.interactive}”): it has your terminal"
+        e.reporter.say(said, "yellow")
         e.reporter.stop_ticker()
         try:
             # A person is there: no timeout but theirs (Ctrl-C reaches the command).
@@ -377,9 +378,13 @@ class CommandStep:
         not run yet: the answer is its outcome, and it does not run."""
         e = self.e
         stored = answer_of(e.state, step.id, "failed", "by_hand", "command", "destructive_command")
-        if stored is None or stored[0].verb not in ("skip", "done"):
+        if stored is None or stored[0].verb not in ("skip", "done", "fail"):
             return None
         answer, actor = stored
+        if answer.verb == "fail":  # run by hand (an interactive command), and it failed
+            reason = f"{actor} ran it by hand and it failed: {answer.reason}"
+            e.finish_step(step, FAILED, reason, actor)
+            return self.runner.after_failure(step, reason, retryable=False)
         record = e.state.steps.get(step.id)
         before = "it failed when golive ran it; " if record is not None and record.status == FAILED else ""
         if answer.verb == "done":

@@ -32,6 +32,7 @@ from golive.run.people import Need, NeedPerson, People
 from golive.run.shell import ShellSession
 from golive.run.shellstate import fold, keep, kept_texts, restore_script, script_of_record
 from golive.run.state import RunState, active_seconds, apply, replay, took
+from golive.run.vault import Vault, VaultError
 from golive.secrets import Secret
 from golive.team.followups import schedule
 from golive.team.notify import About, Delivery, Notifier, compose, targets_of_run
@@ -86,9 +87,8 @@ class Engine:
         self._base_env = dict(os.environ)
         self._recorded_env: dict[str, Any] = dict(self.state.session)
         # --- the same shell after a pause, a kill -9 or another terminal (shellstate.keep, vault.py) ---
-        from golive.run.vault import Vault
-
         self.vault = Vault(self.store.home)
+        self._seal_failed = False
         self.lost: dict[str, str] = {}  # what a resume could not restore (kind:name) -> the step that set it
         self.lost_why = ""
         self._terminal_env: dict[str, str] = {}  # the session's environment before golive's own values
@@ -452,8 +452,6 @@ class Engine:
     def _restoring(self, env: dict[str, str], cwd: str) -> tuple[str, str]:
         """The script that makes a resumed session the shell the run had, and its directory: all of
         it from this machine's vault; else what the record holds, what it withheld named in `lost`."""
-        from golive.run.vault import VaultError
-
         recorded = self.state.session
         try:
             sealed = json.loads(self.vault.open(self.run.id))
@@ -556,7 +554,14 @@ class Engine:
         )
         if kept.texts == self._kept and state.cwd == self._recorded_env.get("cwd"):
             return {**kept.record, "sealed": seq}  # nothing changed: nothing to seal
-        self.vault.seal(self.run.id, json.dumps({**kept.sealed, "run": self.run.id}).encode())
+        try:
+            self.vault.seal(self.run.id, json.dumps({**kept.sealed, "run": self.run.id}).encode())
+        except (VaultError, OSError) as exc:
+            # The run goes on; a resume will name what it cannot restore. Said once, not per command.
+            if not self._seal_failed:
+                self._seal_failed = True
+                self.record(E.WARNING, message=f"the session could not be sealed for a resume: {exc}")
+            return {**kept.record, "sealed": seq}
         self._kept = kept.texts
         return kept.record
 

@@ -58,7 +58,7 @@ ANSWERS: dict[str, dict[str, str]] = {
     "judge": {"confirm": "passed, judged by you", "fail": "failed, judged by you", "skip": "skipped"},
     "in_doubt": {"done": "counted as completed", "rerun": "run again", "skip": "skipped"},
     "failed": {"done": "confirmed, done by hand", "skip": "skipped", "rerun": "run again"},
-    "by_hand": {"done": "confirmed, done by hand", "skip": "skipped"},
+    "by_hand": {"done": "confirmed, done by hand", "skip": "skipped", "fail": "failed when you ran it by hand"},
     "command": {"skip": "skipped before it runs"},
     "destructive_command": {"allow": "allowed by you when it runs", "skip": "skipped before it runs"},
     "choice": {"choose": "that option runs, the others never"},

@@ -190,7 +190,7 @@ class Nobody:
         raise self._pause(
             item,
             f"a person at a terminal: {item} is interactive ({why}) and golive has no terminal to give it",
-            f"run it yourself, then `golive confirm {self.run_id} {item} --done`  (or --skip REASON)",
+            f"run it yourself, then `golive confirm {self.run_id} {item} --done`  (or --fail REASON, --skip REASON)",
             "by_hand",
         )
 

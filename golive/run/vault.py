@@ -51,13 +51,15 @@ class Vault:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(Fernet.generate_key())
-        info = path.stat()
-        if info.st_uid != os.getuid():
-            raise VaultError(f"{path} belongs to another user: it is not this operator's key")
-        if stat.S_IMODE(info.st_mode) & 0o077:
-            # Readable by others: it may have been read. Close it now; the operator is told by the caller.
-            os.chmod(path, 0o600)
-        return path.read_bytes().strip()
+        try:
+            info = path.stat()
+            if info.st_uid != os.getuid():
+                raise VaultError(f"{path} belongs to another user: it is not this operator's key")
+            if stat.S_IMODE(info.st_mode) & 0o077:
+                os.chmod(path, 0o600)  # readable by others: closed before it is used again
+            return path.read_bytes().strip()
+        except OSError as exc:
+            raise VaultError(f"the vault key {path} cannot be read: {exc.strerror}") from exc
 
     def _cipher(self, create: bool):  # type: ignore[no-untyped-def]
         if self._fernet is None:
@@ -96,6 +98,8 @@ class Vault:
             data: bytes = cipher.decrypt(target.read_bytes())
         except InvalidToken as exc:
             raise VaultError(f"{target} cannot be opened with this machine's vault key") from exc
+        except OSError as exc:
+            raise VaultError(f"{target} cannot be read: {exc.strerror}") from exc
         return data
 
     def drop(self, name: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -22,7 +21,7 @@ STANDIN = r"""#!/bin/bash
 case "$(basename "$0") $1 $2" in
   "aws sts get-caller-identity") echo 999 ;;
   "python scripts/migrate_json_to_sqlite.py"*)
-    [ "${FAIL_MIGRATION:-}" = 1 ] && { echo "migration failed" >&2; exit 1; } ;;
+    [ "${FAIL_MIGRATION:-}" = 1 ] && [ "$2" != "--dry-run" ] && { echo "migration failed" >&2; exit 1; } ;;
   "git log -1") echo "commit abc1234" ;;
 esac
 exit 0
@@ -98,23 +97,15 @@ def seed_001_machine(tmp_path: Path) -> tuple[dict[str, str], list[str]]:
     return env, ["--yes", "--non-interactive", "--manual", "skip", "--var", "EXPECTED_COMMIT=abc1234"]
 
 
-def past_the_interactive_migration(
-    rid: str, r: subprocess.CompletedProcess[str], tmp_path: Path, env: dict[str, str]
-) -> subprocess.CompletedProcess[str]:
-    """L181 asks for input (Step 6: "This step is interactive"): with nobody at a terminal the run pauses
-    for a person to run it; they do, say so, and the run goes on."""
-    assert r.returncode == 3 and f"golive confirm {rid} L181 --done" in r.stdout, r.stdout
-    assert golive("confirm", rid, "L181", "--done", cwd=tmp_path, env=env).returncode == 0
-    return golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
-
-
 def test_seed_001_one_service_manager_choice_stops_and_starts_the_same_way(tmp_path: Path, isolated_home: Path) -> None:
     """Step 2 (L86–96) stops and Step 9 (L238–248) starts "if using systemd / OR supervisor / OR manually":
     one choice, made once (C88), applied at C240 without a second question."""
     env, options = seed_001_machine(tmp_path)
     r = golive("run", str(seed("001")), "--from", "C88", *options, "--choose", "C88=supervisor", cwd=tmp_path, env=env)
     rid = run_id(r.stdout)
-    r = past_the_interactive_migration(rid, r, tmp_path, env)
+    assert f"then `golive confirm {rid} L181 --done`" in r.stdout  # Step 6 is interactive: a person runs it
+    assert golive("confirm", rid, "L181", "--done", cwd=tmp_path, env=env).returncode == 0
+    r = golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
     assert f"golive confirm {rid} L207 to run it" in r.stdout  # L207 "Optionally generate detailed report"
     assert golive("confirm", rid, "L207", "--skip", "not needed", cwd=tmp_path, env=env).returncode == 0
     r = golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
@@ -133,9 +124,11 @@ def test_seed_001_shared_choice_is_asked_once_when_nobody_is_at_the_terminal(
     assert r.returncode == 3 and "C88" in r.stdout, r.stdout
     rid = run_id(r.stdout)
     assert golive("confirm", rid, "C88", "--choose", "systemd", cwd=tmp_path, env=env).returncode == 0
-    r = golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
-    r = past_the_interactive_migration(rid, r, tmp_path, env)
-    assert golive("confirm", rid, "L207", "--skip", "not needed", cwd=tmp_path, env=env).returncode == 0
+    for item, answer in (("L181", "--done"), ("L207", "--skip")):  # interactive, then optional: a person's
+        r = golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
+        assert f"golive confirm {rid} {item}" in r.stdout, r.stdout
+        reason = ["not needed"] if answer == "--skip" else []
+        assert golive("confirm", rid, item, answer, *reason, cwd=tmp_path, env=env).returncode == 0
     r = golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
     assert f"golive confirm {rid} C240" not in r.stdout  # never paused for the second group
     assert "as chosen at C88 (systemd)" in finished(isolated_home, rid)["C240"]["reason"]
@@ -254,14 +247,17 @@ def test_seed_004_env_file_takes_what_the_session_already_holds(tmp_path: Path, 
 # --- point 4 (from 6): success criteria are claims -------------------------------------------------
 
 
-def test_seed_001_report_does_not_tick_completed_without_errors_after_step_6_failed(
+def test_seed_001_report_does_not_tick_completed_without_errors_after_l181_failed(
     tmp_path: Path, isolated_home: Path
 ) -> None:
     env, options = seed_001_machine(tmp_path)
-    env["FAIL_MIGRATION"] = "1"
     r = golive("run", str(seed("001")), "--from", "C88", *options, "--choose", "C88=systemd", cwd=tmp_path, env=env)
+    assert r.returncode == 3, r.stdout  # Step 6 is interactive: the operator runs it, and it fails
+    rid = run_id(r.stdout)
+    assert golive("confirm", rid, "L181", "--fail", "EOFError in the migration", cwd=tmp_path, env=env).returncode == 0
+    r = golive("resume", rid, "--non-interactive", "--manual", "skip", cwd=tmp_path, env=env)
     assert r.returncode == 1, r.stdout
-    md = golive("report", run_id(r.stdout), cwd=tmp_path).stdout
+    md = golive("report", rid, cwd=tmp_path).stdout
     assert "- [ ] All deployment steps completed without errors" in md
     assert "- [x] All deployment steps completed without errors" not in md
 
@@ -310,9 +306,8 @@ def test_seed_000_follow_ups_are_due_on_dates_month_1_a_calendar_month(tmp_path:
     finish = re.search(r"finished (\d{4})-(\d\d)-(\d\d)", md)
     assert finish is not None
     year, month, day = map(int, finish.groups())
-    month_1 = re.search(r"\*\*Month 1\*\* \(L\d+\) — due (\d{4})-(\d\d)-(\d\d)", md)
+    month_1 = re.search(r"Month 1 \(due (\d{4})-(\d\d)-(\d\d)", md)
     assert month_1 is not None, md
     y, m, d = map(int, month_1.groups())
     assert (y, m) == ((year, month + 1) if month < 12 else (year + 1, 1)) and d <= day
-    assert re.search(r"\*\*Day 1\*\* \(L\d+\) — due \d{4}-\d\d-\d\d .* — ⬜ upcoming", md)
-    assert re.search(r"\*\*Week 1\*\* \(L\d+\) — due", md)
+    assert re.search(r"Day 1 \(due \d{4}-\d\d-\d\d", md) and re.search(r"Week 1 \(due", md)

@@ -175,8 +175,8 @@ def test_at_a_terminal_the_operator_types_what_could_not_be_restored(tmp_path: P
 def test_a_secret_field_given_before_the_pause_is_not_asked_again(tmp_path: Path, isolated_home: Path) -> None:
     path = tmp_path / "DB.md"
     path.write_text(
-        "# Rotate\n\n## Deployment Steps\n\n```bash\necho \"login ${DB_PASSWORD}\" | wc -c\n```\n\n"
-        "- [ ] Replica caught up\n\n```bash\necho \"again ${DB_PASSWORD}\" | wc -c\n```\n"
+        '# Rotate\n\n## Deployment Steps\n\n```bash\necho "login ${DB_PASSWORD}" | wc -c\n```\n\n'
+        '- [ ] Replica caught up\n\n```bash\necho "again ${DB_PASSWORD}" | wc -c\n```\n'
     )
     r = golive("run", str(path), "--non-interactive", "--yes", "--var", f"DB_PASSWORD={SECRET}", cwd=tmp_path)
     assert r.returncode == 3, r.stdout + r.stderr
@@ -260,6 +260,18 @@ def test_seed_003_token_set_without_export_is_sent_after_the_pause(tmp_path: Pat
         assert _EmployeeApi.jwt not in (isolated_home / "golive.db").read_bytes().decode("latin-1")
     finally:
         server.shutdown()
+
+
+def test_a_session_that_cannot_be_sealed_does_not_stop_the_run_and_says_so(tmp_path: Path, isolated_home: Path) -> None:
+    isolated_home.mkdir(parents=True)
+    (isolated_home / "vault").write_text("not a folder")  # the sealed state has nowhere to go
+    path = tmp_path / "X.md"
+    path.write_text("# X\n\n## Deployment Steps\n\n```bash\nTOKEN=$(echo abc)\nX=1\necho $X\n```\n")
+    r = golive("run", str(path), "--non-interactive", "--yes", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with sqlite3.connect(isolated_home / "golive.db") as db:
+        warnings = [json.loads(d)["message"] for (d,) in db.execute("select data from events where type = 'warning'")]
+    assert len(warnings) == 1 and warnings[0].startswith("the session could not be sealed for a resume")
 
 
 # --- the parts, against real bash ---------------------------------------------------------------------
