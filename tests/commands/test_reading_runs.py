@@ -306,8 +306,9 @@ def test_seed_000_follow_ups_are_due_on_dates_month_1_a_calendar_month(tmp_path:
     finish = re.search(r"finished (\d{4})-(\d\d)-(\d\d)", md)
     assert finish is not None
     year, month, day = map(int, finish.groups())
-    month_1 = re.search(r"Month 1 \(due (\d{4})-(\d\d)-(\d\d)", md)
+    month_1 = re.search(r"\*\*Month 1\*\* \(L\d+\) — due (\d{4})-(\d\d)-(\d\d)", md)
     assert month_1 is not None, md
     y, m, d = map(int, month_1.groups())
     assert (y, m) == ((year, month + 1) if month < 12 else (year + 1, 1)) and d <= day
-    assert re.search(r"Day 1 \(due \d{4}-\d\d-\d\d", md) and re.search(r"Week 1 \(due", md)
+    assert re.search(r"\*\*Day 1\*\* \(L\d+\) — due \d{4}-\d\d-\d\d .* — ⬜ upcoming", md)
+    assert re.search(r"\*\*Week 1\*\* \(L\d+\) — due", md)
