@@ -199,6 +199,11 @@ class Engine:
             self.stop_requested = self.interrupted = False
             self.reporter.paused(need.what, need.hint)
             return False
+        if sys.stdin.isatty():  # keys pressed while it waited answer no question that follows
+            import termios
+
+            with contextlib.suppress(OSError, termios.error):
+                termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
         before = dict(self.state.fields)
         self.state = replay(self.store.events(self.run.id))
         given = {k: v for k, v in self.state.fields.items() if before.get(k) != v}

@@ -107,13 +107,6 @@ def violation(
             f"{role!r} is not a sign-off role of this run",
             f"its roles: {', '.join(known)}" if known else "this checklist has no sign-off",
         )
-    earlier = decisions(events).get(key(role))
-    if earlier is not None:
-        return Refused(
-            "decided",
-            f"{written} was already {earlier.decision} by {earlier.person}",
-            "a decision is never replaced: golive show RUN lists it",
-        )
     listed = policy.approvers(written)
     if listed and key(person) not in {key(p) for p in listed}:
         return Refused(
@@ -121,16 +114,14 @@ def violation(
             f"{person} is not listed for {written}",
             f"{policy.source} lists {', '.join(listed)}",
         )
-    if decision != APPROVED:
-        return None
     ran = runners(events)
-    if policy.not_runner and key(person) in ran:
+    if decision == APPROVED and policy.not_runner and key(person) in ran:
         return Refused(
             "not_runner",
             f"{person} runs this deployment and may not approve it",
             f"{policy.source}: someone else approves {written}",
         )
-    if policy.distinct:
+    if decision == APPROVED and policy.distinct:
         other = next(
             (d for d in decisions(events).values() if d.decision == APPROVED and key(d.person) == key(person)), None
         )
@@ -140,6 +131,13 @@ def violation(
                 f"{person} already approved {other.role}; one person fills one role",
                 f"{policy.source}: another person approves {written}",
             )
+    earlier = decisions(events).get(key(role))
+    if earlier is not None:
+        return Refused(
+            "decided",
+            f"{written} was already {earlier.decision} by {earlier.person}",
+            "a decision is never replaced: golive show RUN lists it",
+        )
     return None
 
 
