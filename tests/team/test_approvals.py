@@ -121,7 +121,8 @@ def test_a_rejection_rolls_back_when_the_run_rolls_back_on_failure(
     team_store: Database, tmp_path: Path, isolated_home: Path
 ) -> None:
     run_id = start(tmp_path, "--rollback-on-failure")
-    assert golive("reject", run_id, "--as", "alice", "--role", "QA Lead", "--reason", "no", cwd=tmp_path).returncode == 0
+    rejected = golive("reject", run_id, "--as", "alice", "--role", "QA Lead", "--reason", "no", cwd=tmp_path)
+    assert rejected.returncode == 0
     r = golive("resume", run_id, "--non-interactive", "--yes", cwd=tmp_path)
     assert r.returncode == 1, r.stdout
     assert last_run(isolated_home)["run"]["status"] == "rolled_back"
@@ -142,10 +143,9 @@ def test_a_role_only_the_policy_requires_is_awaited_before_the_run_may_pass(
     team_store: Database, tmp_path: Path, isolated_home: Path
 ) -> None:
     """The checklist has no Release Manager item; the policy requires one: the run does not end passed."""
-    text = (tmp_path / "x").parent.joinpath("DEPLOY.md")
     checklist = write(tmp_path)
     checklist.write_text(checklist.read_text().replace("[QA Lead, DevOps Lead]", "[QA Lead, Release Manager]"))
-    r = golive("run", str(text), *RUN, cwd=tmp_path)
+    r = golive("run", str(checklist), *RUN, cwd=tmp_path)
     run_id = r.stdout.splitlines()[0].split()[-1]
     assert approve(tmp_path, run_id, "alice", "QA Lead")[0] == 0
     assert approve(tmp_path, run_id, "bob", "DevOps Lead")[0] == 0  # an item of the checklist: anyone but ana
