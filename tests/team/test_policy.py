@@ -78,3 +78,10 @@ def test_a_mistake_in_a_profile_policy_is_an_error_at_its_line(tmp_path: Path) -
     with pytest.raises(ProfileError) as caught:
         parse_profile(text, "prod.yaml", "0" * 64, lambda _name: None)
     assert caught.value.line == 4 and "unknown key 'distinc' (did you mean 'distinct'?)" in str(caught.value)
+
+
+def test_golive_lint_names_a_bad_policy_at_its_line(tmp_path: Path) -> None:
+    checklist = write(tmp_path, GATED.replace("roles: {QA Lead: [alice, bob]}", "role: {QA Lead: [alice, bob]}"))
+    r = golive("lint", str(checklist), cwd=tmp_path)
+    assert r.returncode == 1
+    assert f"{checklist}:5: error: front matter: unknown key golive.role (did you mean 'roles'?)" in r.stdout

@@ -171,6 +171,10 @@ def test_one_runs_with_wait_another_approves_and_confirms_and_the_run_passes_wit
         assert first.item == "L16" and first.data["what"].startswith("a sign-off as QA Lead (alice or bob)")
         assert golive("approve", run_id, "--as", "alice", "--role", "QA Lead", cwd=tmp_path).returncode == 0
         assert waiting_at(store, run_id, 2, runner).item == "L17"
+        # While it waits: ana may not approve her own deployment, nor alice fill a second role.
+        for who, rule in (("ana", "not_runner"), ("alice", "distinct")):
+            refused = golive("approve", run_id, "--as", who, "--role", "DevOps Lead", cwd=tmp_path)
+            assert refused.returncode == 2 and f"refused ({rule})" in refused.stderr
         assert not (tmp_path / "deployed.txt").exists()  # still held at the gate
         said = golive("approve", run_id, "--as", "dave", "--role", "DevOps Lead", cwd=tmp_path)
         assert said.returncode == 0 and "is waiting for answers: it continues by itself" in said.stdout
