@@ -157,9 +157,15 @@ class Engine:
         return code
 
     def _pause(self, need: Need) -> int:
-        self.record(E.PAUSED, need.item or None, run_status="paused", what=need.what, hint=need.hint, need=need.kind)
+        self._record_pause(need)
         self.reporter.paused(need.what, need.hint)
         return EXIT_PAUSED
+
+    def _record_pause(self, need: Need, **waiting: Any) -> None:
+        """The run waits for a person (`waiting`: in this process, for up to `wait_s`): one event, one place."""
+        self.record(
+            E.PAUSED, need.item or None, run_status="paused", what=need.what, hint=need.hint, need=need.kind, **waiting
+        )
 
     def _go_until_answered(self, resumed: bool, rollback_only: bool) -> int:
         """Run; where a person is needed, wait for the answer when this run may (a sign-off only another
@@ -182,10 +188,7 @@ class Engine:
         """Paused while it waits (so `golive confirm` knows what the answer is for), and the lock kept."""
         from golive.team.wait import wait_for_answer, waiting_line
 
-        self.record(
-            E.PAUSED, need.item or None, run_status="paused", what=need.what, hint=need.hint, need=need.kind,
-            waiting=True, wait_s=limit,
-        )  # fmt: skip
+        self._record_pause(need, waiting=True, wait_s=limit)
         self.reporter.say(waiting_line(need, self.run.id, limit), "yellow")
         shown = [0.0]
 
