@@ -112,7 +112,7 @@ def violation(
         return Refused(
             "roles",
             f"{person} is not listed for {written}",
-            f"{policy.source} lists {', '.join(listed)}",
+            f"{policy.roles_at or policy.source} lists {', '.join(listed)}",
         )
     ran = runners(events)
     if decision == APPROVED and policy.not_runner and key(person) in ran:

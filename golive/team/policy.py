@@ -66,6 +66,7 @@ class Policy:
     not_runner: bool = False
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> who may approve it
     source: str = ""  # where it was written, for messages: "DEPLOY.md:3 (front matter)"
+    roles_at: str = ""  # where `roles:` was written, for the messages of the `roles` rule
 
     @property
     def explicit(self) -> bool:
@@ -138,14 +139,16 @@ def policy(checklist: Checklist, profile: Any = None) -> Policy:
     found = of_checklist(checklist)
     spec = found.signoff if found else None
     roles = dict(found.roles) if found else {}
-    source = ""
+    source = roles_at = ""
     if found is not None and (found.signoff is not None or found.roles):
         _, where = front_matter(checklist)
         source = f"{checklist.path}:{where.get(('golive',), 1)} (front matter)"
+        roles_at = f"{checklist.path}:{where.get(('golive', 'roles'), 1)} (front matter)" if found.roles else ""
     if profile is not None and (profile.spec.signoff is not None or profile.spec.roles):
         spec = profile.spec.signoff or spec
         roles = {**roles, **profile.spec.roles}
         source = f"{profile.path}:{profile.line('signoff') if profile.spec.signoff else profile.line('roles')}"
+        roles_at = f"{profile.path}:{profile.line('roles')}" if profile.spec.roles else roles_at
     spec = spec or SignoffSpec()
     return Policy(
         tuple(spec.required),
@@ -153,6 +156,7 @@ def policy(checklist: Checklist, profile: Any = None) -> Policy:
         spec.not_runner,
         {r: tuple(people) for r, people in roles.items()},
         source,
+        roles_at,
     )
 
 

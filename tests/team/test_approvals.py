@@ -35,7 +35,7 @@ def approve(tmp_path: Path, run_id: str, who: str, role: str, *extra: str) -> tu
     ("who", "role", "rule", "why"),
     [
         ("ana", "DevOps Lead", "not_runner", "ana runs this deployment and may not approve it"),
-        ("carol", "QA Lead", "roles", "carol is not listed for QA Lead"),
+        ("carol", "QA Lead", "roles", "carol is not listed for QA Lead ("),
         ("alice", "Release Manager", "unknown role", "'Release Manager' is not a sign-off role of this run"),
         ("alice", "DevOps Lead", "distinct", "alice already approved QA Lead; one person fills one role"),
         ("bob", "QA Lead", "decided", "QA Lead was already approved by alice"),
@@ -51,6 +51,8 @@ def test_each_violation_is_refused_naming_its_rule_and_nothing_is_recorded(
     code, said = approve(tmp_path, run_id, who, role)
 
     assert code == 2 and f"refused ({rule}): {why}" in said, said
+    if rule == "roles":
+        assert "DEPLOY.md:5 (front matter) lists alice, bob" in said  # where the list is written
     assert open_store(isolated_home).count_events(run_id) == before
 
 
@@ -164,3 +166,21 @@ def _user(name: str) -> dict[str, str]:
     import os
 
     return {**os.environ, "GOLIVE_USER": name}
+
+
+def test_a_profiles_policy_governs_the_run_it_applies_to(
+    team_store: Database, tmp_path: Path, isolated_home: Path
+) -> None:
+    """Production's profile names who may approve QA Lead; the checklist itself has no policy."""
+    checklist = tmp_path / "DEPLOY.md"
+    checklist.write_text(write(tmp_path).read_text().split("---\n", 2)[2])  # the same release, no front matter
+    profile = tmp_path / "prod.yaml"
+    profile.write_text("name: prod\nsignoff: {not_runner: true}\nroles:\n  QA Lead: [quinn]\n")
+    r = golive("run", str(checklist), "--profile", str(profile), *RUN, cwd=tmp_path)
+    assert r.returncode == 3 and "a sign-off as QA Lead (quinn)" in r.stdout, r.stdout
+    run_id = r.stdout.splitlines()[0].split()[-1]
+
+    code, said = approve(tmp_path, run_id, "alice", "QA Lead")
+    assert code == 2 and f"refused (roles): alice is not listed for QA Lead ({profile}:3 lists quinn)" in said
+    assert approve(tmp_path, run_id, "ana", "DevOps Lead")[1].count("refused (not_runner)") == 1
+    assert approve(tmp_path, run_id, "quinn", "QA Lead")[0] == 0

@@ -26,8 +26,9 @@ def test_front_matter_gives_the_required_roles_the_rules_and_who_may_approve(tmp
     checklist = parse_text(write(tmp_path).read_text(), "DEPLOY.md")
     found = policy(checklist)
     assert found == Policy(
-        ("QA Lead", "DevOps Lead"), True, True, {"QA Lead": ("alice", "bob")}, "DEPLOY.md:3 (front matter)"
-    )
+        ("QA Lead", "DevOps Lead"), True, True, {"QA Lead": ("alice", "bob")}, "DEPLOY.md:3 (front matter)",
+        "DEPLOY.md:5 (front matter)",
+    )  # fmt: skip
     assert found.approvers("qa  lead") == ("alice", "bob")  # roles compare without case and extra spaces
     assert found.approvers("DevOps Lead") == ()  # anyone
 
