@@ -27,8 +27,6 @@ Duration = Annotated[
     BeforeValidator(parse_seconds),
     WithJsonSchema({"type": ["string", "number"], "description": 'seconds, or "500ms", "30s", "2m", "1h"'}),
 ]
-
-
 def _comparison(value: Any) -> Any:
     from golive.checks.compare import comparison
 

@@ -218,6 +218,7 @@ def _json(body: str, example: Any) -> Fact:
     return Fact(not problem, problem or f"json contains {short(example)}")
 
 
+
 def capture(spec: HttpSpec, obs: Observation) -> tuple[dict[str, str], list[str]]:
     """(values, problems): each `capture` variable from the response."""
     values: dict[str, str] = {}

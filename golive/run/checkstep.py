@@ -92,7 +92,6 @@ class CheckStep:
 
     async def _gather(self, batch: list[PlanStep], ctx: Context) -> None:
         from golive.checks.base import failed
-
         limit = asyncio.Semaphore(max(1, self.e.options.concurrency))
         done = {s.id: asyncio.Event() for s in batch}
         tasks = [asyncio.create_task(self._one(s, batch[:i], done, limit, ctx)) for i, s in enumerate(batch)]
@@ -220,7 +219,6 @@ class CheckStep:
     def _context(self) -> Context:
         from golive.checks.base import Context, failed
         from golive.checks.execute import execute
-
         e = self.e
         shell = e.shell
         env = dict(shell.env) if shell is not None else dict(os.environ)

@@ -46,7 +46,9 @@ def test_wait_until_the_service_comes_up(app: App) -> None:
     app.broken = True
     threading.Timer(1.0, lambda: setattr(app, "broken", False)).start()
     started = time.monotonic()
-    result = run_check(f"wait: {{http: GET {app.url}/health, expect: {{status: 200}}}}\ntimeout: 30s\ninterval: 200ms")
+    result = run_check(
+        f"wait: {{http: GET {app.url}/health, expect: {{status: 200}}}}\ntimeout: 30s\ninterval: 200ms"
+    )
     assert result.passed, result.reason
     assert result.measured["attempts"] > 1 and time.monotonic() - started < 20
     assert result.reason.startswith("passed after ") and result.reason.endswith(": status 200")

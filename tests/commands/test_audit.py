@@ -24,7 +24,6 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     with fresh_database(request.param, tmp_path) as db:
         yield db
 
-
 PAUSING = """
 # Resume me
 

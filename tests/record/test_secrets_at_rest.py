@@ -35,7 +35,7 @@ import pytest
 from tests.helpers import golive
 from tests.record.conftest import Database
 
-GENERATOR = """
+GENERATOR = '''
 import base64, hashlib, json, sys
 seed, what = sys.argv[1], sys.argv[2]
 b64 = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -47,7 +47,7 @@ elif what == "aws":
     print("aws key AKIA" + h("aws")[:16].upper())
 elif what == "url":
     print("connecting to postgresql://app:" + h("pw")[:20] + "@db.internal:5432/app")
-"""
+'''
 
 CHECKLIST = """# Deploy with secrets
 
@@ -261,7 +261,9 @@ def end_leftovers(home: Path) -> None:
 # --- the channels ------------------------------------------------------------------------------------------
 
 
-def channels(home: Path, database: Database, ran: Ran, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, bytes]]:
+def channels(
+    home: Path, database: Database, ran: Ran, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, bytes]]:
     """(where, its bytes) for everything golive wrote or showed. The reports, `show` and the export are
     rendered in this process, by the functions behind `golive report|show|audit export`."""
     from golive.commands import audit, report, runs
@@ -302,7 +304,9 @@ EXPECTED_EXIT = {"passed": 0, "failed": 1, "crash": 70, "kill -9": -signal.SIGKI
 Hit = tuple[str, str]  # (which secret, where)
 
 
-def scan(state: str, tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Hit], int, Ran]:
+def scan(
+    state: str, tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[Hit], int, Ran]:
     planted = plant(tmp_path)
     home = database.home  # GOLIVE_HOME: the SQLite store, reports, crash logs, scratch files
     try:
