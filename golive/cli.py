@@ -201,6 +201,13 @@ _RUN_OPTIONS = [
         help="At the end: leave background services running, or stop them.",
     ),
     click.option(
+        "--wait",
+        "wait_s",
+        type=Duration(),
+        help="Where a person is needed, wait this long for their answer (golive approve, confirm, set) "
+        "before pausing (exit 3).",
+    ),
+    click.option(
         "--as",
         "acting_as",
         metavar="NAME",
@@ -399,6 +406,51 @@ def followup_cmd(run_id: str, name: str, **given: Any) -> None:
     from golive.commands.followup import followup
 
     _run(lambda: followup(run_id, name, given))
+
+
+@cli.command("approve")
+@click.argument("run_id", metavar="RUN")
+@click.option("--as", "as_", metavar="NAME", help="Who approves (default: GOLIVE_USER, git user, OS user).")
+@click.option("--role", required=True, help="The sign-off role, as the checklist or its policy names it.")
+@click.option("--comment", default="", help="Recorded with the approval.")
+def approve_cmd(run_id: str, as_: str | None, role: str, comment: str) -> None:
+    """Approve a sign-off role of a run, from anywhere that reaches the store (docs/team.md)."""
+    from golive.commands.approve import approve
+
+    _run(lambda: approve(run_id, as_, role, comment, sys.stdout))
+
+
+@cli.command("reject")
+@click.argument("run_id", metavar="RUN")
+@click.option("--as", "as_", metavar="NAME", help="Who rejects (default: GOLIVE_USER, git user, OS user).")
+@click.option("--role", required=True, help="The sign-off role, as the checklist or its policy names it.")
+@click.option("--reason", required=True, help="Why (recorded); the gate fails.")
+def reject_cmd(run_id: str, as_: str | None, role: str, reason: str) -> None:
+    """Reject a sign-off role of a run: its gate fails."""
+    from golive.commands.approve import reject
+
+    _run(lambda: reject(run_id, as_, role, reason, sys.stdout))
+
+
+@cli.group("db")
+def db_group() -> None:
+    """The store's schema (SQLite, or PostgreSQL with GOLIVE_DATABASE_URL), managed with Alembic."""
+
+
+@db_group.command("upgrade")
+def db_upgrade_cmd() -> None:
+    """Bring the store's schema to this golive's head."""
+    from golive.commands.db import upgrade
+
+    _run(lambda: upgrade(sys.stdout))
+
+
+@db_group.command("current")
+def db_current_cmd() -> None:
+    """The store, its schema revision, and this golive's head (exit 1 when behind)."""
+    from golive.commands.db import current
+
+    _run(lambda: current(sys.stdout))
 
 
 @cli.command("checks")

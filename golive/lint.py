@@ -39,7 +39,20 @@ def lint(plan: Plan) -> list[Finding]:
     found += _fields(c)
     found += _destructive_and_secrets(plan)
     found += _check_names(c)
+    found += _policy(c)
     return sorted(set(found), key=lambda f: (f.line, {"error": 0, "warning": 1, "note": 2}[f.severity], f.code))
+
+
+def _policy(c: Checklist) -> list[Finding]:
+    """A sign-off policy in the front matter (docs/team.md) that `golive run` would refuse."""
+    from golive.errors import InputError
+    from golive.team.policy import policy
+
+    try:
+        policy(c)
+    except InputError as exc:
+        return [Finding(exc.line or 1, "error", "policy", exc.message)]
+    return []
 
 
 def _placeholders(plan: Plan, declared: set[str]) -> list[Finding]:

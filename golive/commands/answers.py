@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from golive import plan as planning
+from golive.commands.approve import next_step
 from golive.errors import EXIT_PASSED, InputError
 from golive.parse import parse_text
 from golive.plan import Plan, is_secret
@@ -47,15 +48,35 @@ def confirm(ref: str, item: str, as_: str | None, verb: str, reason: str, choose
         raise InputError(f"{item} waits for {what}: {_FLAG[verb]} does not apply", f"it takes: {takes}")
     if verb in ("skip", "fail") and not reason.strip():
         raise InputError(f"--{verb} needs a reason", "it goes into the record: say why")
+    if need == "signoff":  # a sign-off is an approval: the run's policy decides who may give it
+        return _signoff(store, run, plan, item, as_, verb, reason, out)
     data: dict[str, object] = {"verb": verb, "reason": reason.strip(), "need": need}
     if verb == "choose":
         data["value"] = _option(plan, item, choose)
     actor = identity(as_)
+    then = next_step(store, run.id)  # read before the answer: a waiting run moves on at once
     store.append(run.id, E.ANSWER, item, actor, data)
     out.write(
         f"{run.id} {item}: {effects[verb]} (answer by {actor})" + (f": {reason.strip()}" if reason else "") + "\n"
     )
-    out.write(f"then: golive resume {run.id}\n")
+    out.write(then)
+    return EXIT_PASSED
+
+
+def _signoff(
+    store: Store, run: Run, plan: Plan, item: str, as_: str | None, verb: str, reason: str, out: TextIO
+) -> int:
+    from golive.commands.approve import give
+    from golive.team.approvals import APPROVED, REJECTED, how_identified
+
+    step = plan.step(item)
+    assert step is not None and step.signoff is not None
+    person = identity(as_)
+    then = next_step(store, run.id)
+    decision = APPROVED if verb == "confirm" else REJECTED
+    role = give(store, run, person, step.signoff.role, decision, reason, how_identified(as_))
+    out.write(f"{run.id} {item}: {role} {decision} by {person}" + (f": {reason.strip()}" if reason else "") + "\n")
+    out.write(then)
     return EXIT_PASSED
 
 
@@ -72,6 +93,7 @@ def set_fields(ref: str, assignments: list[str], as_: str | None, out: TextIO) -
     known = {f.name: f for f in plan.checklist.fields}
     needed = {n for s in (*plan.steps, *plan.rollback) for n in s.needs}
     actor = identity(as_)
+    then = next_step(store, run.id)
     for assignment in assignments:
         name, sep, value = assignment.partition("=")
         if not sep or not name:
@@ -88,5 +110,5 @@ def set_fields(ref: str, assignments: list[str], as_: str | None, out: TextIO) -
             run.id, E.FIELD_SET, name, actor, {"name": name, "value": value, "secret": False, "how": "golive set"}
         )
         out.write(f"{run.id}: {name} = {value} (by {actor})\n")
-    out.write(f"then: golive resume {run.id}\n")
+    out.write(then)
     return EXIT_PASSED

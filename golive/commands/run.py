@@ -25,6 +25,7 @@ from golive.run.console import Reporter, make_console
 from golive.run.engine import Engine
 from golive.run.options import RunOptions
 from golive.run.people import Nobody, People, Terminal, identity
+from golive.team.policy import policy
 
 FINISHED = ("passed", "rolled_back", "aborted", "abandoned")
 
@@ -38,6 +39,7 @@ def run(
     plan = applied.plan if applied is not None else planning.build(checklist)
     setup = _take_profile(applied, options) if applied is not None else None
     check_options(plan, options)
+    policy(checklist, applied.profile if applied is not None else None)  # a bad sign-off policy: file:line, no run
     if dry_run:
         from golive.commands.dryrun import dry_run as show
 

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from golive.errors import InputError
 from golive.parse.hazards import is_secret_name
 from golive.profile.model import TOP_KEYS, AnswerEntry, CheckEntry, Profile, Rewrites, SecretRef
+from golive.team.policy import SignoffSpec
 
 Loc = tuple[str | int, ...]
 
@@ -35,6 +36,7 @@ _KEYS_AT: dict[Loc, tuple[str, ...]] = {
     ("checks",): tuple(CheckEntry.model_fields),
     ("rewrite",): tuple(Rewrites.model_fields),
     ("secrets",): tuple(SecretRef.model_fields),
+    ("signoff",): tuple(SignoffSpec.model_fields),
 }
 
 

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from golive.team.policy import SignoffSpec
+
 
 def _text(value: Any) -> Any:
     """YAML reads `8001`, `true` and `1.5` as numbers and booleans; a profile means the text."""
@@ -101,6 +103,8 @@ class Profile(_Strict):
     prelude: str = ""
     checks: list[CheckEntry] = []
     notify: list[str] = []  # apprise URLs; `${NAME}` in them is read when sending, never recorded
+    signoff: SignoffSpec | None = None  # sign-off policy (docs/team.md): over the checklist's front matter
+    roles: dict[str, list[str]] = {}  # who may approve each sign-off role
 
 
 TOP_KEYS = tuple(Profile.model_fields)

@@ -44,6 +44,9 @@ class EventType(StrEnum):
     """Something a person should know that is not a step result."""
     OUTPUT_SAVED = "output_saved"
     """A step's output was kept (masked): output id, stream, bytes, and the sha256 that chains the output row."""
+    APPROVAL = "approval"
+    """A person approved or rejected a sign-off role (`golive approve` / `reject`, or at the terminal): role,
+    decision, comment or reason, how the person was identified, host. Checked against the policy first."""
     STATUS_CHANGED = "status_changed"
     """The run's status changed outside the steps' own events (e.g. found interrupted): the status, why."""
     NOTIFIED = "notified"

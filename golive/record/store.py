@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 
 from golive.errors import InputError, NotFound
 from golive.record import database, schema
@@ -46,6 +46,7 @@ _MOVE_HEAD = (
     )
 )
 _MOVE_HEAD_FINISHED = _MOVE_HEAD.values(finished_at=bindparam("finished_at"))
+_NOTIFY = text("SELECT pg_notify('golive_run', :run_id)")
 
 
 def default_home() -> Path:
@@ -214,6 +215,8 @@ class Store(Leases):
             conn.execute(_MOVE_HEAD_FINISHED, {**moved, "finished_at": at})
         else:
             conn.execute(_MOVE_HEAD, moved)
+        if not self.sqlite:
+            notify(conn, run_id)
         return Event(run_id, seq, at, type_, item, actor, json.loads(body), prev, digest, run_status, finished)
 
     def _masked(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -337,6 +340,11 @@ class Store(Leases):
         order = table.c.seq if "seq" in table.c else table.c.id
         with self._read.connect() as conn:
             return [dict(r) for r in conn.execute(query.order_by(order)).mappings()]
+
+
+def notify(conn: Connection, run_id: str) -> None:
+    """PostgreSQL: tell whoever waits on this run (team/wait.py) that it has a new event; sent at commit."""
+    conn.execute(_NOTIFY, {"run_id": run_id})
 
 
 def _like(ref: str) -> str:

@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import socket
+import sys
 import threading
 from collections import Counter
 from pathlib import Path
@@ -160,7 +161,7 @@ class Engine:
             self._record_vars()
             self._adopt_services()
             self._start_shell(resumed)
-            code = self._go(resumed, rollback_only)
+            code = self._go_until_answered(resumed, rollback_only)
         except Abort as exc:  # the shell could not be set up (a profile's prelude failed)
             self.record(E.WARNING, message=self.masker(str(exc)))
             self.reporter.say(f"  {self.masker(str(exc))}", "red")
@@ -231,7 +232,7 @@ class Engine:
         return EXIT_PASSED if status == "passed" else EXIT_FAILED
 
     def _pause(self, need: Need) -> int:
-        self.record(E.PAUSED, need.item or None, run_status="paused", what=need.what, hint=need.hint, need=need.kind)
+        self._record_pause(need)
         self.reporter.paused(need.what, need.hint)
         self.notify("paused", item=need.item, what=need.what, hint=need.hint)
         return EXIT_PAUSED
@@ -248,6 +249,65 @@ class Engine:
     def _notified(self, deliveries: list[Delivery]) -> None:
         for line in record_deliveries(lambda type_, **data: self.record(type_, **data), deliveries):
             self.reporter.say(f"  {self.masker(line)}", "yellow")
+
+    def _record_pause(self, need: Need, **waiting: Any) -> None:
+        """The run waits for a person (`waiting`: in this process, for up to `wait_s`): one event, one place."""
+        self.record(
+            E.PAUSED, need.item or None, run_status="paused", what=need.what, hint=need.hint, need=need.kind, **waiting
+        )
+
+    def _go_until_answered(self, resumed: bool, rollback_only: bool) -> int:
+        """Run; where a person is needed, wait for the answer when this run may (a sign-off only another
+        person can give, at a terminal; anything, with --wait), then go on in this process, no resume."""
+        from golive.team.wait import AwaitApproval
+
+        while True:
+            try:
+                return self._go(resumed, rollback_only)
+            except NeedPerson as exc:
+                at_terminal = isinstance(exc, AwaitApproval) and self.people.interactive and sys.stdin.isatty()
+                limit = None if at_terminal else self.options.wait_s
+                if exc.need.kind == "interrupted" or limit == 0:
+                    return self._pause(exc.need)
+                if not self._wait(exc.need, limit):
+                    return EXIT_PAUSED
+                resumed = True
+
+    def _wait(self, need: Need, limit: float | None) -> bool:
+        """Paused while it waits (so `golive confirm` knows what the answer is for), and the lock kept."""
+        from golive.team.wait import wait_for_answer, waiting_line
+
+        self._record_pause(need, waiting=True, wait_s=limit)
+        self.reporter.say(waiting_line(need, self.run.id, limit), "yellow")
+        self.notify("paused", item=need.item, what=need.what, hint=need.hint)
+        shown = [0.0]
+
+        def tick(elapsed: float) -> None:
+            if elapsed - shown[0] >= 30:  # a line now and then, naming whom it waits for
+                shown[0] = elapsed
+                self.reporter.say(f"  ⧗ still waiting for {need.what} · {int(elapsed)} s", "dim")
+
+        answer = wait_for_answer(self.store, self.run.id, self.state.last_seq, limit, tick, lambda: self.stop_requested)
+        if answer is None:
+            self.stop_requested = self.interrupted = False
+            self.reporter.paused(need.what, need.hint)
+            return False
+        if sys.stdin.isatty():  # keys pressed while it waited answer no question that follows
+            import termios
+
+            with contextlib.suppress(OSError, termios.error):
+                termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
+        before = dict(self.state.fields)
+        self.state = replay(self.store.events(self.run.id))
+        given = {k: v for k, v in self.state.fields.items() if before.get(k) != v}
+        self.values.update(given)
+        if given and self.shell is not None:
+            self.shell.set_variables(given)
+        what = f"{answer.type.replace('_', ' ')} by {answer.actor}" if answer.actor else answer.type
+        self.reporter.say(f"  {what}: going on", "green")
+        how = f"{what}, while it waited"
+        self.record(E.RUN_RESUMED, actor=self.actor, run_status="running", by=self.actor, how=how)
+        return True
 
     def _record_vars(self) -> None:
         """--var values go into the record so a resume has them; a secret's value never does."""
@@ -326,6 +386,7 @@ class Engine:
                 section = step.section
                 self.reporter.section(section.title, section.estimate.seconds if section.estimate else None)
             runner.do(step, index, len(steps))
+        runner.required_approvals()  # the policy's roles no sign-off item asks for: never passed without them
 
     def rollback(self, runner: Any, reason: str) -> str:
         if self.state.rollback_status != "running":

@@ -29,6 +29,7 @@ class RunOptions:
     in_doubt: str = "ask"  # ask | rerun | done | skip
     workdir: str = "."
     concurrency: int = 32  # checks in flight at once
+    wait_s: float = 0.0  # --wait: how long a run waits for a person's answer before it pauses (0: it pauses)
     acting_as: str = ""  # --as NAME when given: a resume acts as the same person unless told otherwise
 
     @classmethod

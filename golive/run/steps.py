@@ -18,8 +18,13 @@ from golive.run.checkstep import CheckStep
 from golive.run.commandstep import CommandStep
 from golive.run.judge import FAILED
 from golive.run.outcomes import Abort, Answer, RollbackNow, answer_of
+from golive.run.people import Need
 from golive.run.shell import kill_leftovers, marked_processes
 from golive.secrets import MASK, Secret
+from golive.team import approvals
+from golive.team.policy import Policy
+from golive.team.policy import policy as policy_of
+from golive.team.wait import AwaitApproval
 
 if TYPE_CHECKING:
     from golive.run.engine import Engine
@@ -30,6 +35,7 @@ class StepRunner:
         self.e = engine
         self.command_step = CommandStep(self)
         self.check_step = CheckStep(self)
+        self._policy: Policy | None = None
 
     def do(self, step: PlanStep, index: int, total: int) -> str:
         self.e.reporter.step(index, f"{step.section.title} › {step.id} {_label(step)}")
@@ -123,21 +129,85 @@ class StepRunner:
         return self.after_failure(step, reason, retryable=False)
 
     def signoff(self, step: PlanStep) -> str:
-        """A sign-off is a named person's approval: never skipped, never an option's doing."""
+        """A sign-off is a named person's approval of a role, under the run's policy (team/): never
+        skipped, never an option's doing. Placed before production steps, it holds them (a gate)."""
         e = self.e
         assert step.signoff is not None
         role = step.signoff.role
-        if step.prechecked:
+        if step.prechecked and not self.policy.requires(role):
             return e.finish_step(step, "prechecked", "signed in the checklist itself", role=role)
-        stored = answer_of(e.state, step.id, "signoff")
-        answer, actor = stored if stored is not None else (e.people.signoff(step.id, step.text, role), e.actor)
-        if answer.verb in ("confirm", "yes", "passed"):
-            return e.finish_step(step, "confirmed", answer.reason, actor, role=role)
-        if answer.verb == "abort":
-            raise Abort(f"aborted by {actor} at {step.id}", by_person=True)
-        reason = f"not approved by {actor} ({role}): {answer.reason}"
-        e.finish_step(step, "failed", reason, actor, role=role)
-        raise Abort(reason)
+        decision = self.approval(role, step.id, step.signoff.statement)
+        if decision.decision == "approved":
+            return e.finish_step(step, "confirmed", decision.note, decision.person, role=role)
+        reason = f"not approved by {decision.person} ({role}): {decision.note}"
+        e.finish_step(step, "failed", reason, decision.person, role=role)
+        raise RollbackNow(reason) if e.options.rollback_on_failure else Abort(reason)
+
+    @property
+    def policy(self) -> Policy:
+        if self._policy is None:
+            from golive.profile.recorded import of_run
+
+            self._policy = policy_of(self.e.plan.checklist, of_run(self.e.store.events(self.e.run.id)))
+        return self._policy
+
+    def approval(self, role: str, item: str | None, text: str) -> approvals.Decision:
+        """The role's decision: recorded already (golive approve / reject, from anywhere), a profile's
+        pre-recorded answer, or the runner's at the terminal when the policy lets them give it.
+        Otherwise the run waits for it (team/wait.py) or pauses, naming who is awaited."""
+        e = self.e
+        events = e.store.events(e.run.id)
+        found = approvals.decisions(events).get(approvals.key(role))
+        if found is not None:
+            return found
+        stored = answer_of(e.state, item, "signoff") if item else None
+        if stored is not None:
+            answer, actor = stored
+            verb = "approved" if answer.verb in ("confirm", "yes", "passed") else "rejected"
+            found = self._decide(events, actor, role, item, verb, answer.reason, "a stored answer", quiet=False)
+            if found is not None:
+                return found
+        if e.people.interactive and approvals.violation(e.plan, self.policy, events, e.actor, role, "approved") is None:
+            answer = e.people.signoff(item or "", text, role)  # [l]ater: pauses, as it always did
+            if answer.verb == "abort":
+                raise Abort(f"aborted by {e.actor} at {item or role}", by_person=True)
+            verb = "approved" if answer.verb in ("confirm", "yes", "passed") else "rejected"
+            found = self._decide(events, e.actor, role, item, verb, answer.reason, "at the terminal", quiet=True)
+            if found is not None:
+                return found
+        who = approvals.awaited(self.policy, role, events)
+        raise AwaitApproval(
+            Need(
+                item or "",
+                f"a sign-off as {who}" + (f": {text}" if text and text != role else ""),
+                f"golive approve {e.run.id} --role '{role}' --as NAME  (or golive reject … --reason R)",
+                "signoff" if item else "approval",
+            )
+        )
+
+    def _decide(
+        self, events: list[Any], person: str, role: str, item: str | None, verb: str, note: str, how: str, quiet: bool
+    ) -> approvals.Decision | None:
+        """Record a decision that keeps the rules; one that breaks one is a warning, and the run waits on."""
+        e = self.e
+        refused = approvals.violation(e.plan, self.policy, events, person, role, verb)
+        if refused is not None:
+            if not quiet:
+                e.record(E.WARNING, item, person, message=f"{person}'s answer for {role} is not taken: {refused}")
+                e.reporter.say(f"  {person}'s answer for {role} is not taken: {refused}", "yellow")
+            return None
+        data: dict[str, Any] = approvals.event_data(role, verb, note, how)
+        e.record(E.APPROVAL, item, person, **data)
+        return approvals.decisions(e.store.events(e.run.id))[approvals.key(role)]
+
+    def required_approvals(self) -> None:
+        """Roles the policy requires that no sign-off item asks for: a run does not pass without them."""
+        for role in approvals.policy_only(self.e.plan, self.policy):
+            decision = self.approval(role, None, role)
+            if decision.decision != "approved":
+                reason = f"not approved by {decision.person} ({role}): {decision.note}"
+                self.e.record(E.WARNING, None, decision.person, message=reason)
+                raise RollbackNow(reason) if self.e.options.rollback_on_failure else Abort(reason)
 
     def field(self, step: PlanStep) -> str:
         e = self.e
