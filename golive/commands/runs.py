@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TextIO
 
 from rich.table import Table
 
 from golive.errors import EXIT_PASSED, InputError, LockHeld
+from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
 from golive.report import json as as_json
 from golive.report import view as views
 from golive.run.console import make_console
+
+
+def status_of(store: Store, run: Run) -> str:
+    """A run's status as people need it: `running` only while a living golive works on it; one whose
+    golive was killed (its holder's process is gone, or its lease lapsed) is `interrupted`."""
+    if run.status != "running":
+        return run.status
+    lock = f"{os.path.realpath(run.checklist_path)}::{run.env}"
+    return "running" if store.run_is_held(lock, run.id) else "interrupted"
 
 
 def runs(as_json_: bool, out: TextIO, limit: int = 50) -> int:
@@ -26,7 +37,7 @@ def runs(as_json_: bool, out: TextIO, limit: int = 50) -> int:
                     "checklist": r.checklist_path,
                     "title": r.title,
                     "env": r.env,
-                    "status": r.status,
+                    "status": status_of(store, r),
                     "started_at": r.started_at.isoformat(),
                     "finished_at": r.finished_at.isoformat() if r.finished_at else None,
                 }
@@ -44,7 +55,7 @@ def runs(as_json_: bool, out: TextIO, limit: int = 50) -> int:
             r.id,
             r.checklist_path,
             r.env,
-            r.status,
+            status_of(store, r),
             f"{r.started_at:%Y-%m-%d %H:%M}",
             f"{r.finished_at:%H:%M}" if r.finished_at else "",
         )

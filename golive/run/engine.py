@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import threading
 from collections import Counter
 from pathlib import Path
@@ -23,6 +22,7 @@ from golive.plan import Kind, Plan, PlanStep, is_secret
 from golive.profile import RunSetup
 from golive.record.chain import Run
 from golive.record.events import EventType as E
+from golive.record.leases import holder_name
 from golive.record.store import Store
 from golive.run.console import Reporter, background
 from golive.run.options import RunOptions
@@ -123,7 +123,7 @@ class Engine:
 
     def go(self, resumed: bool = False, rollback_only: bool = False) -> int:
         """Run (or resume, or roll back) to the end or to a pause. Returns the exit code."""
-        self.store.acquire_lock(self._lock_name, self.run.id, f"{socket.gethostname()}:{os.getpid()}", LOCK_TTL_S)
+        self.store.acquire_lock(self._lock_name, self.run.id, holder_name(), LOCK_TTL_S)
         self._start_heartbeat()
         previous = signal.signal(signal.SIGINT, self._on_sigint)
         self.reporter.header(self.run.id, self.plan.checklist.title, self.run.checklist_path, self.run.env, resumed)
@@ -152,8 +152,24 @@ class Engine:
             self._end_services(code)
             self._close_shells()
             self._stop_heartbeat()
+            if code != EXIT_PAUSED:
+                self._remove_scratch()
             self.store.release_lock(self._lock_name, self.run.id)
         return code
+
+    def _remove_scratch(self) -> None:
+        """The run is over: its scratch files go (a service left running keeps its output file)."""
+        from golive.run.services import alive
+        from golive.run.shell import remove_scratch
+
+        left = [s for s in self.services if alive(s.pid)]
+        keep = {str(s.out) for s in left} | {str(s.err) for s in left if s.err}
+        if self.scratch.is_dir():
+            for d in self.scratch.iterdir():
+                if d.is_dir():
+                    remove_scratch(d, keep)
+            with contextlib.suppress(OSError):
+                self.scratch.rmdir()
 
     def _pause(self, need: Need) -> int:
         self.record(E.PAUSED, need.item or None, run_status="paused", what=need.what, hint=need.hint, need=need.kind)
@@ -347,6 +363,7 @@ class Engine:
             self.scratch / f"s{len(self.state.session_ids) + len(self.held)}-{os.getpid()}",
             env,
             masker=self.masker,
+            run_id=self.run.id,
         )
         session.start(restore)
         return session

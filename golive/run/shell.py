@@ -30,8 +30,10 @@ from pathlib import Path
 
 import psutil
 
+from golive.run import evidence
 from golive.run.output import Capture, FileTail
 from golive.run.shellstate import ShellState, parse_declarations
+from golive.run.tracking import Tracker, cgroup_root
 from golive.secrets import Masker
 
 OnOutput = Callable[[str, bytes], None]  # (stream, bytes) as they arrive
@@ -94,6 +96,7 @@ class ShellSession:
         env: dict[str, str] | None = None,
         session_id: str = "",
         masker: Masker | None = None,
+        run_id: str = "",
     ) -> None:
         self.workdir = workdir
         self.scratch = scratch
@@ -101,6 +104,8 @@ class ShellSession:
         self.masker = masker or Masker()
         self.env = dict(os.environ if env is None else env)
         self.env["GOLIVE_SESSION"] = self.session_id
+        if run_id:
+            self.env["GOLIVE_RUN"] = run_id  # how a takeover of the run's lease finds what still runs
         self.env.pop("GOLIVE_STEP", None)
         self.proc: subprocess.Popen[bytes] | None = None
         self._ctl_r = -1
@@ -108,16 +113,23 @@ class ShellSession:
         self._counter = 0
         self._last_rc = 0
         self._state_bytes = b""
+        self._dump = b""
         self.state = ShellState(str(workdir))
         self.held = False  # a foreground service owns this session now
+        self.tracker = Tracker(self.session_id, None)
+        self.journal = self.scratch / evidence.JOURNAL
+        self._kept: set[str] = set()  # output files a background process keeps writing to
 
     # --- lifecycle -------------------------------------------------------------------------------
 
     def start(self, restore: str = "") -> None:
-        self.scratch.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.scratch, 0o700)
+        self.scratch.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for d in (self.scratch, self.scratch.parent):  # runs/RUN/ and runs/RUN/sN-PID/: the owner's only
+            os.chmod(d, 0o700)
+        self.tracker = Tracker(self.session_id, cgroup_root())
         ctl_r, ctl_w = os.pipe()
-        with open(self.scratch / "bash.log", "ab") as log:  # bash's own messages outside any command
+        log_fd = os.open(self.scratch / "bash.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(log_fd, "ab") as log:  # bash's own messages outside any command
             self.proc = subprocess.Popen(
                 ["bash", "--noprofile", "--norc"],
                 stdin=subprocess.PIPE,
@@ -132,11 +144,14 @@ class ShellSession:
         os.close(ctl_w)
         self._ctl_r = ctl_r
         os.set_blocking(ctl_r, False)
+        self.tracker.adopt_shell(self.proc.pid)  # before it runs anything: all it starts is tracked
+        evidence.create(self.scratch, self.session_id, psutil.Process(self.proc.pid))
         # SIGINT from golive ends the command being sourced, not the session.
         setup = ['__golive_rc() { return "$1"; }', f"__golive_ctl={ctl_w}", "trap 'return 130' INT"]
         self._send("\n".join(setup) + "\n")
         if restore:
             path = self.scratch / "restore.sh"
+            _private(path)
             path.write_text(restore)
             self.run(f"source {shlex.quote(str(path))}")
             path.unlink(missing_ok=True)
@@ -166,6 +181,9 @@ class ShellSession:
         if self._ctl_r >= 0:
             os.close(self._ctl_r)
             self._ctl_r = -1
+        if not self.held:
+            self.tracker.close()
+            remove_scratch(self.scratch, keep=self._kept)
 
     def _send(self, text: str) -> None:
         assert self.proc is not None and self.proc.stdin is not None
@@ -204,18 +222,27 @@ class ShellSession:
         self._counter += 1
         n = self._counter
         base = self.scratch / f"c{n}"
-        out_path, err_path, cmd_path, state_path = (f"{base}.out", f"{base}.err", f"{base}.sh", f"{base}.state")
+        out_path, err_path, cmd_path = (f"{base}.out", f"{base}.err", f"{base}.sh")
+        for p in (cmd_path, out_path, err_path):
+            _private(Path(p))  # 0600 before bash writes: raw output may hold secrets
         Path(cmd_path).write_text(text + "\n")
-        os.chmod(cmd_path, 0o600)
         amp = " &" if background else ""
-        # One line: restore $?, run, report, dump state. Builtins only: no fork but the command's own.
+        nonce = secrets.token_hex(8)
+        journal, q_out, q_err = shlex.quote(str(self.journal)), shlex.quote(out_path), shlex.quote(err_path)
+        # Two lines, builtins only (no fork but the command's own): into the command's cgroup, the
+        # start in the journal, restore $?, run; then the end in the journal. While golive lives, the
+        # state goes to it on the control pipe (never to disk); when golive is gone (kill -9), the
+        # command's raw output is emptied, since nobody will mask it, and the session ends.
         line = (
-            f"export GOLIVE_STEP={n}; __golive_rc {self._last_rc}; "
-            f"source {shlex.quote(cmd_path)} >{shlex.quote(out_path)} 2>{shlex.quote(err_path)} "
-            f"</dev/null {{__golive_ctl}}>&-{amp}\n"
-            f"__golive_st=$?; unset GOLIVE_STEP; "
-            f"{{ builtin declare -p; builtin declare -f; builtin alias -p; }} >{shlex.quote(state_path)} 2>/dev/null; "
-            f'builtin printf \'END {n} %s %s %s\\n\' "$__golive_st" "${{!:-0}}" "$PWD" >&$__golive_ctl\n'
+            f"export GOLIVE_STEP={n}; {self.tracker.enter(n)}"
+            f"builtin printf 'S {n} %s\\n' \"$EPOCHREALTIME\" >>{journal}; __golive_rc {self._last_rc}; "
+            f"source {shlex.quote(cmd_path)} >{q_out} 2>{q_err} </dev/null {{__golive_ctl}}>&-{amp}\n"
+            f"__golive_st=$?; unset GOLIVE_STEP; {self.tracker.leave()}"
+            f"builtin printf 'E {n} %s %s %s\\n' \"$__golive_st\" \"${{!:-0}}\" \"$EPOCHREALTIME\" >>{journal}; "
+            f"if builtin kill -0 {os.getpid()} 2>/dev/null; then "
+            f"{{ builtin declare -p; builtin declare -f; builtin alias -p; }} >&$__golive_ctl 2>/dev/null; "
+            f"builtin printf '\\nEND {nonce} {n} %s %s %s\\n' \"$__golive_st\" \"${{!:-0}}\" \"$PWD\" >&$__golive_ctl; "
+            f"else : >{q_out}; : >{q_err}; {'' if background else f': >{shlex.quote(cmd_path)}; '}builtin exit 0; fi\n"
         )
         started = time.monotonic()
         out, err = Capture(), Capture()
@@ -227,8 +254,9 @@ class ShellSession:
         interrupt_deadline = float("inf")
         try:
             while True:
-                end = self._read_end(n, TICK_S)
+                end = self._read_end(n, nonce, TICK_S)
                 self._drain(tails, out, err, on_output)
+                self.tracker.poll(n)
                 if end is not None:
                     rc, bg, cwd = end
                     result.exit_code = rc
@@ -268,11 +296,13 @@ class ShellSession:
                 for tail in tails.values():
                     tail.close()
                 self._cleanup(cmd_path, out_path, err_path, keep_outputs=background or keep_outputs)
+            else:
+                self._kept.update((out_path, err_path))
         self._last_rc = result.exit_code if result.exit_code is not None else 1
-        self._load_state(state_path)
+        self._load_state(self._dump)
         return result
 
-    def _read_end(self, n: int, wait: float) -> tuple[int, int, str] | None:
+    def _read_end(self, n: int, nonce: str, wait: float) -> tuple[int, int, str] | None:
         ready, _, _ = select.select([self._ctl_r], [], [], wait)
         if ready:
             try:
@@ -284,12 +314,19 @@ class ShellSession:
             self._buffer += chunk
         elif not self.alive:
             raise ShellError("the shell session ended (a command ran `exit`?)")
-        while b"\n" in self._buffer:
-            raw, self._buffer = self._buffer.split(b"\n", 1)
-            parts = raw.decode("utf-8", "replace").split(" ", 4)
-            if len(parts) == 5 and parts[0] == "END" and parts[1] == str(n):
-                return int(parts[2]), int(parts[3] or 0), parts[4]
-        return None
+        # The state dump comes first, then `\nEND nonce n status bgpid cwd\n`; the nonce is in no variable.
+        marker = f"\nEND {nonce} {n} ".encode()
+        at = self._buffer.find(marker)
+        if at < 0:
+            return None
+        eol = self._buffer.find(b"\n", at + len(marker))
+        if eol < 0:
+            return None
+        self._dump = self._buffer[:at]
+        raw = self._buffer[at + len(marker) : eol].decode("utf-8", "replace")
+        self._buffer = self._buffer[eol + 1 :]
+        rc, bg, cwd = raw.split(" ", 2)
+        return int(rc), int(bg or 0), cwd
 
     def _drain(
         self, tails: dict[str, FileTail], out: Capture, err: Capture, on_output: OnOutput | None, to_end: bool = False
@@ -302,6 +339,7 @@ class ShellSession:
     def _cleanup(self, *paths: str, keep_outputs: bool) -> None:
         for p in paths:
             if keep_outputs:
+                self._kept.add(p)
                 continue  # a background process keeps writing there (and may not have read its script yet)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(p)
@@ -311,7 +349,9 @@ class ShellSession:
     def step_processes(self, n: int) -> list[psutil.Process]:
         """Processes started by command `n` of this session, detached ones included."""
         me = self.proc.pid if self.proc else -1
-        return [p for p in marked_processes(self.session_id, n) if p.pid != me]
+        found = {p.pid: p for p in marked_processes(self.session_id, n)}
+        found.update((p.pid, p) for p in self.tracker.processes(n))
+        return [p for pid, p in found.items() if pid != me]
 
     def stop_step(self, n: int, grace: float = GRACE_S) -> None:
         """Stop every process of command `n`: SIGTERM, then SIGKILL after `grace` seconds."""
@@ -331,15 +371,8 @@ class ShellSession:
 
     # --- state ---------------------------------------------------------------------------------------------
 
-    def _load_state(self, path: str) -> None:
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            return
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
-        if data == self._state_bytes:
+    def _load_state(self, data: bytes) -> None:
+        if not data or data == self._state_bytes:
             return
         self._state_bytes = data
         text = data.decode("utf-8", "replace")
@@ -355,12 +388,30 @@ class ShellSession:
         verb = "export" if export else "declare"
         script = "".join(f"{verb} {name}={shlex.quote(value)}\n" for name, value in values.items())
         path = self.scratch / "vars.sh"
+        _private(path)
         path.write_text(script)
-        os.chmod(path, 0o600)
         try:
             self.run(f"source {shlex.quote(str(path))}")
         finally:
             path.unlink(missing_ok=True)
+
+
+def _private(path: Path) -> None:
+    """Create `path` empty and readable by its owner only (bash's `>` keeps the mode)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)
+
+
+def remove_scratch(directory: Path, keep: set[str] | frozenset[str] = frozenset()) -> None:
+    """Remove a session's scratch files (and the directory when nothing is kept in it)."""
+    if not directory.is_dir():
+        return
+    for p in directory.iterdir():
+        if str(p) not in keep:
+            with contextlib.suppress(OSError):
+                p.unlink()
+    with contextlib.suppress(OSError):
+        directory.rmdir()
 
 
 def stop_processes(procs: list[psutil.Process], grace: float = GRACE_S) -> None:
