@@ -41,6 +41,7 @@ OnOutput = Callable[[str, bytes], None]  # (stream, bytes) as they arrive
 DEFAULT_TIMEOUT_S = 600.0
 TICK_S = 0.05
 GRACE_S = 3.0
+FLOOD_BYTES = 1024 * 1024  # read this much in one go: more is coming, read again at once (bounded disk)
 
 
 @dataclass
@@ -254,7 +255,8 @@ class ShellSession:
         interrupt_deadline = float("inf")
         try:
             while True:
-                end = self._read_end(n, nonce, TICK_S)
+                flooding = any(t.last_read >= FLOOD_BYTES for t in tails.values())
+                end = self._read_end(n, nonce, 0.0 if flooding else TICK_S)
                 self._drain(tails, out, err, on_output)
                 self.tracker.poll(n)
                 if end is not None:

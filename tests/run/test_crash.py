@@ -125,6 +125,10 @@ def test_a_command_golive_was_killed_in_counts_once_however_late_the_resume(
     run_id = run_killed(path, tmp_path, env)
     shown = json.loads(golive("runs", "--json", cwd=tmp_path, env=env).stdout)[0]["status"]
     assert shown == "interrupted"  # golive is gone, even though its session still runs the command
+    scratch = list((isolated_home / "runs").rglob("*"))
+    assert any(p.name == "journal" for p in scratch)  # the session's own record of the step in flight
+    modes = {str(p.relative_to(isolated_home)): p.stat().st_mode & 0o777 for p in scratch}
+    assert all(m == (0o700 if (isolated_home / p).is_dir() else 0o600) for p, m in modes.items()), modes
     r = golive("resume", run_id, "--non-interactive", "--in-doubt", "rerun", cwd=tmp_path, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "while golive was not running: exit 0" in r.stdout

@@ -132,6 +132,22 @@ def test_a_flood_of_output_keeps_golive_small(shell: ShellSession) -> None:
     assert "bytes not kept" in r.out
 
 
+def test_a_flood_of_output_keeps_the_disk_under_golive_small(shell: ShellSession, tmp_path: Path) -> None:
+    """300 MB through one command: while it runs, the output file under the scratch directory holds
+    a few MB at most (the middle is skipped unread and its blocks given back), and the end is kept."""
+    on_disk: list[int] = []
+
+    def measure(_stream: str, _data: bytes) -> None:
+        on_disk.append(sum(p.stat().st_blocks * 512 for p in (tmp_path / "scratch").iterdir() if p.is_file()))
+
+    r = shell.run("head -c 300000000 /dev/zero | tr '\\0' x; echo; echo the-end", timeout=120, on_output=measure)
+    assert r.exit_code == 0 and r.stdout.total == 300_000_009
+    assert r.stdout.tail.endswith(b"x\nthe-end\n") and r.stdout.cut > 0
+    print(f"300 MB of output: at most {max(on_disk) / 2**20:.1f} MB on disk while it ran ({len(on_disk)} looks)")
+    assert len(on_disk) > 3 and max(on_disk) < 64 * 2**20, [m // 2**20 for m in on_disk]
+    assert not list((tmp_path / "scratch").glob("c*.out"))  # and given back whole once read
+
+
 def test_secret_named_variables_are_learnt_by_the_masker(shell: ShellSession) -> None:
     shell.run("API_TOKEN=$(echo tok-9f8e7d6c)")
     assert shell.masker("the token is tok-9f8e7d6c") == "the token is ***"
