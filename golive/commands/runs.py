@@ -72,7 +72,8 @@ def show(ref: str, as_json_: bool, out: TextIO) -> int:
         return EXIT_PASSED
     console = make_console(out)
     run, state = view.run, view.state
-    console.print(f"[bold]{run.id}[/] {run.title} ({run.checklist_path}, env {run.env}): [bold]{state.status}[/]")
+    shown = status_of(store, run) if state.status == "running" else state.status
+    console.print(f"[bold]{run.id}[/] {run.title} ({run.checklist_path}, env {run.env}): [bold]{shown}[/]")
     if view.profile is not None:
         console.print(f"profile {view.profile.name}: {view.profile.path} (sha256 {view.profile.sha256[:12]})")
     table = Table("step", "section", "status", "who", "what", box=None, pad_edge=False)

@@ -298,6 +298,7 @@ class ShellSession:
                 for tail in tails.values():
                     tail.close()
                 self._cleanup(cmd_path, out_path, err_path, keep_outputs=background or keep_outputs)
+                self.tracker.done(n)
             else:
                 self._kept.update((out_path, err_path))
         self._last_rc = result.exit_code if result.exit_code is not None else 1
@@ -453,7 +454,10 @@ def kill_leftovers(session_id: str, step: int | None = None) -> int:
     That is the session's own bash (marked GOLIVE_SESSION without GOLIVE_STEP: it may still be in the
     middle of `a; b` and would run `b` later) and the processes of `step`, or of every step.
     """
+    from golive.run.tracking import session_group_processes
+
     shells = [p for p in marked_processes(session_id) if "GOLIVE_STEP" not in _environ(p)]
-    victims = shells + marked_processes(session_id, step)
-    stop_processes(victims)
+    victims = {p.pid: p for p in shells + marked_processes(session_id, step)}
+    victims.update((p.pid, p) for p in session_group_processes(session_id, step))  # the hidden ones too
+    stop_processes(list(victims.values()))
     return len(victims)

@@ -73,6 +73,7 @@ class Tracker:
         self.session_id = session_id
         self.group: Path | None = None
         if root is not None:
+            sweep(root)
             group = root / f"golive-{session_id}"
             with contextlib.suppress(OSError):
                 group.mkdir(exist_ok=True)
@@ -147,6 +148,12 @@ class Tracker:
         found.pop(self.shell_pid, None)
         return list(found.values())
 
+    def done(self, n: int) -> None:
+        """Command `n` ended: its cgroup goes, unless something of it still runs there (a service)."""
+        if self.group is not None:
+            with contextlib.suppress(OSError):
+                (self.group / f"c{n}").rmdir()
+
     def close(self) -> None:
         """Remove the cgroups that are empty (a service left running keeps its own); reap adopted orphans."""
         SHELLS.discard(self.shell_pid)
@@ -159,6 +166,17 @@ class Tracker:
         if self.group is None:
             return
         for g in [*sorted(self.group.glob("c*")), self.group]:
+            with contextlib.suppress(OSError):
+                g.rmdir()
+
+
+def sweep(root: Path) -> None:
+    """Remove the cgroups of sessions that have ended altogether (golive killed, nothing left in them)."""
+    for group in root.glob("golive-*"):
+        children = sorted(group.glob("c*"))
+        if any(_procs(g) for g in [group, *children]):
+            continue  # a session (or a service of one) still lives there
+        for g in [*children, group]:
             with contextlib.suppress(OSError):
                 g.rmdir()
 
@@ -176,14 +194,16 @@ def _q(path: Path) -> str:
     return shlex.quote(str(path))
 
 
-def session_group_processes(session_id: str) -> list[psutil.Process]:
-    """Everything alive in an earlier session's cgroup (after golive was killed), bash included."""
+def session_group_processes(session_id: str, step: int | None = None) -> list[psutil.Process]:
+    """Everything alive in an earlier session's cgroup (after golive was killed), bash included, or in
+    the cgroup of its command `step`."""
     root = cgroup_root()
     if root is None:
         return []
     group = root / f"golive-{session_id}"
+    groups = [group, *sorted(group.glob("c*"))] if step is None else [group / f"c{step}"]
     found = []
-    for g in [group, *sorted(group.glob("c*"))] if group.is_dir() else []:
+    for g in groups if group.is_dir() else []:
         for pid in _procs(g):
             with contextlib.suppress(psutil.Error):
                 found.append(psutil.Process(pid))
