@@ -70,6 +70,7 @@ class Engine:
         self.services: list[Service] = []
         self.accepted: set[int] = set()
         self.skipped_blocks: set[int] = set()
+        self.settled: set[str] = set()  # failed steps settled from a journal on resume, not to be run again now
         self.interrupted = False  # Ctrl-C: stop the command that runs
         self.stop_requested = False  # Ctrl-C: then ask the operator to pause or abort the run
         self.scratch = self.store.home / "runs" / run.id
@@ -195,9 +196,10 @@ class Engine:
         from golive.run.steps import StepRunner
 
         runner = StepRunner(self)
-        if resumed:
+        rolling_back = rollback_only or (self.state.phase == "rollback" and self.state.rollback_status == "running")
+        if resumed and rolling_back:
             runner.settle_in_doubt()
-        if rollback_only or (self.state.phase == "rollback" and self.state.rollback_status == "running"):
+        if rolling_back:
             reason = self.state.rollback_reason or f"requested by {self.actor}"
             status = self.rollback(runner, reason)
             # `golive rollback RUN` asked for the rollback: 0 when it passed. A run that rolled back
@@ -208,6 +210,8 @@ class Engine:
                 EXIT_PASSED if status == "passed" and rollback_only else EXIT_FAILED,
             )
         try:
+            if resumed:
+                runner.settle_in_doubt()  # a step found failed in its journal is handled like any failure
             self._main(runner)
         except Abort as exc:
             return self._finish("aborted" if exc.by_person else "failed", str(exc), EXIT_FAILED)
@@ -242,7 +246,7 @@ class Engine:
                 )
         section = None
         for index, step in enumerate(steps, start=1):
-            if self.state.done(step.id):
+            if self.state.done(step.id) or step.id in self.settled:
                 continue
             if self.stop_requested:
                 self.stop_requested = self.interrupted = False

@@ -25,6 +25,7 @@ from golive.model import Mode
 from golive.plan import Kind, PlanStep
 from golive.record.events import EventType as E
 from golive.run import evidence
+from golive.run.judge import FAILED
 from golive.run.output import Capture, FileTail
 from golive.run.shell import CommandResult, kill_leftovers, remove_scratch, stop_processes
 from golive.run.state import StepRecord
@@ -131,10 +132,11 @@ def _finish(runner: StepRunner, step: PlanStep, record: StepRecord, journal: evi
     e.reporter.say(f"  {step.id} ended at {when:%H:%M:%S} UTC while golive was not running: exit {end.status}")
     status, reason, judged_by = runner.command_step._judge(step, result, unjudgeable)
     outputs = runner.command_step._save_outputs(step, attempt, result)
+    reason = f"{reason} (ended at {when:%H:%M:%S} UTC while golive was not running: from its session's journal)"
     e.finish_step(
         step,
         status,
-        f"{reason} (ended at {when:%H:%M:%S} UTC while golive was not running: from its session's journal)",
+        reason,
         judged_by,
         result.duration_s,
         exit_code=end.status,
@@ -142,6 +144,9 @@ def _finish(runner: StepRunner, step: PlanStep, record: StepRecord, journal: evi
         attempt=attempt,
         evidence="session journal",
     )
+    # As after any failure: retry (it runs again now), skip, abort or roll back, as asked.
+    if status == FAILED and runner.after_failure(step, reason, retryable=True) != "retry":
+        e.settled.add(step.id)
 
 
 def forget_ended_sessions(runner: StepRunner) -> None:

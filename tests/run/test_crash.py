@@ -156,3 +156,22 @@ def test_a_rerun_leaves_nothing_of_the_interrupted_attempt_running(tmp_path: Pat
     assert r.returncode == 0, r.stdout + r.stderr
     assert log.read_text() == "late\n"
     assert leftovers(log) == []  # the first attempt's `sleep 30` was stopped, not left to write `late` again
+
+
+@pytest.mark.timeout(120)
+def test_a_command_that_failed_while_golive_was_dead_is_a_failure_not_a_silent_rerun(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    """Its end in the journal says exit 1: the resume records that, and handles it as any failure
+    (non-interactive: the run fails); it does not run the command again behind the operator's back."""
+    log = tmp_path / "once.txt"
+    path = tmp_path / "FAIL.md"
+    path.write_text(f'# Fail\n\n## Deployment Steps\n\n```bash\nsleep 1; echo once >> "{log}"; false\n```\n\n'
+                    "```bash\necho never\n```\n\n## Rollback Plan\n\n- [ ] Nothing to undo\n")  # fmt: skip
+    env = {**os.environ, "GOLIVE_HOME": str(isolated_home), "CRASH_LOG": str(log), "NO_COLOR": "1"}
+    run_id = run_killed(path, tmp_path, env, after=0.2)
+    r = golive("resume", run_id, "--non-interactive", cwd=tmp_path, env=env)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert log.read_text() == "once\n"
+    first = json.loads(golive("show", run_id, "--json", cwd=tmp_path, env=env).stdout)["steps"][0]
+    assert first["status"] == "failed" and "from its session's journal" in first["reason"], first
