@@ -110,7 +110,7 @@ def abandon(ref: str, reason: str, as_: str | None, out: TextIO) -> int:
         raise InputError(f"run {run.id} already finished ({run.status})", "only an unfinished run is abandoned")
     lock = f"{os.path.realpath(run.checklist_path)}::{run.env}"
     holder = store.lock_holder(lock)
-    if holder is not None and holder[0] == run.id:
+    if holder is not None and holder[0] == run.id and store.run_is_held(lock, run.id):
         raise LockHeld(f"run {run.id} is being run right now ({holder[1]})", "stop it first (Ctrl-C), then abandon it")
     actor = identity(as_)
     store.append(

@@ -155,8 +155,16 @@ class Engine:
             self._stop_heartbeat()
             if code != EXIT_PAUSED:
                 self._remove_scratch()
-            self.store.release_lock(self._lock_name, self.run.id)
+            if not self._services_up(code):
+                self.store.release_lock(self._lock_name, self.run.id)
         return code
+
+    def _services_up(self, code: int) -> bool:
+        """A paused run whose service is still up keeps its lease: the service is the run's, and no other
+        run of the checklist and environment starts beside it (a takeover finds it by GOLIVE_RUN)."""
+        from golive.run.services import alive
+
+        return code == EXIT_PAUSED and any(alive(s.pid) for s in self.services)
 
     def _remove_scratch(self) -> None:
         """The run is over: its scratch files go (a service left running keeps its output file)."""

@@ -4,6 +4,7 @@ once the lease has lapsed. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -81,3 +82,48 @@ def test_no_second_run_starts_beside_the_command_of_a_killed_run(tmp_path: Path,
     assert third.returncode == 0, third.stdout + third.stderr
     lines = [line.split()[0] for line in log.read_text().splitlines()]
     assert lines == ["start", "end", "start", "end"]  # one after the other, never side by side
+
+
+SERVICE = """# Service
+
+## Deployment Steps
+
+```bash
+sleep 300 &
+```
+
+- [ ] The dashboard is green
+"""
+
+
+@pytest.mark.timeout(120)
+def test_a_paused_run_keeps_its_lease_while_its_service_is_up(tmp_path: Path, database: Database) -> None:
+    (tmp_path / "SERVICE.md").write_text(SERVICE)
+    env = {**os.environ, "GOLIVE_HOME": str(database.home), "NO_COLOR": "1"}
+    env.pop("GOLIVE_DATABASE_URL", None)
+    if database.backend == "postgres":
+        env["GOLIVE_DATABASE_URL"] = database.url
+    first = golive("run", "SERVICE.md", "--non-interactive", "--yes", cwd=tmp_path, env=env)
+    assert first.returncode == 3, first.stdout + first.stderr  # waits for a person to confirm the dashboard
+    store = database.open()
+    try:
+        run_id = store.runs(1)[0].id
+    finally:
+        store.close()
+    (service,) = run_processes(run_id)
+    try:
+        second = golive("run", "SERVICE.md", "--non-interactive", "--yes", cwd=tmp_path, env=env)
+        assert second.returncode == 4, second.stdout + second.stderr
+        assert run_id in second.stderr + second.stdout and f"pid {service.pid} (sleep)" in second.stderr + second.stdout
+        assert golive("abandon", run_id, "--reason", "test over", cwd=tmp_path, env=env).returncode == 0
+        third = golive("run", "SERVICE.md", "--non-interactive", "--yes", cwd=tmp_path, env=env)
+        assert third.returncode == 3, third.stdout + third.stderr  # the lease went with the abandoned run
+    finally:
+        store = database.open()
+        try:
+            leftover = [p for r in store.runs(5) for p in run_processes(r.id)]
+        finally:
+            store.close()
+        for p in [*leftover, service]:
+            with contextlib.suppress(psutil.Error):
+                p.kill()
