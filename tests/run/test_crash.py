@@ -175,3 +175,19 @@ def test_a_command_that_failed_while_golive_was_dead_is_a_failure_not_a_silent_r
     assert log.read_text() == "once\n"
     first = json.loads(golive("show", run_id, "--json", cwd=tmp_path, env=env).stdout)["steps"][0]
     assert first["status"] == "failed" and "from its session's journal" in first["reason"], first
+
+
+@pytest.mark.timeout(120)
+def test_an_output_nobody_kept_is_judged_by_a_person_not_guessed(tmp_path: Path, isolated_home: Path) -> None:
+    """It ended while golive was dead, so its raw output was emptied (nobody could mask it): the
+    expectation on it cannot be checked, and is not assumed to hold or to fail."""
+    log = tmp_path / "once.txt"
+    path = tmp_path / "JUDGE.md"
+    path.write_text(f'# Judge\n\n## Deployment Steps\n\n```bash\nsleep 1; echo once >> "{log}"; echo ready\n```\n\n'
+                    "Expected output: `ready`\n\n## Rollback Plan\n\n- [ ] Nothing to undo\n")  # fmt: skip
+    env = {**os.environ, "GOLIVE_HOME": str(isolated_home), "CRASH_LOG": str(log), "NO_COLOR": "1"}
+    run_id = run_killed(path, tmp_path, env, after=0.2)
+    r = golive("resume", run_id, "--non-interactive", cwd=tmp_path, env=env)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "its output was not kept: a person judges" in r.stdout
+    assert log.read_text() == "once\n"  # and it was not run again to see
