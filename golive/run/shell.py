@@ -114,8 +114,9 @@ class ShellSession:
         self._counter = 0
         self._last_rc = 0
         self._state_bytes = b""
-        self._dump = b""
         self.state = ShellState(str(workdir))
+        self._mark = secrets.token_hex(6)  # frames the state dump on the control pipe
+        self._scanned = 0  # how far the control pipe's buffer was searched for the end of a command
         self.held = False  # a foreground service owns this session now
         self.tracker = Tracker(self.session_id, None)
         self.journal = self.scratch / evidence.JOURNAL
@@ -228,12 +229,12 @@ class ShellSession:
             _private(Path(p))  # 0600 before bash writes: raw output may hold secrets
         Path(cmd_path).write_text(text + "\n")
         amp = " &" if background else ""
-        nonce = secrets.token_hex(8)
         journal, q_out, q_err = shlex.quote(str(self.journal)), shlex.quote(out_path), shlex.quote(err_path)
-        # Two lines, builtins only (no fork but the command's own): into the command's cgroup, the
-        # start in the journal, restore $?, run; then the end in the journal. While golive lives, the
-        # state goes to it on the control pipe (never to disk); when golive is gone (kill -9), the
-        # command's raw output is emptied, since nobody will mask it, and the session ends.
+        # Two lines, builtins only (no fork but the command's own): into the command's cgroup, its start
+        # in the journal, restore $?, run; then its end in the journal. While golive lives, the state goes
+        # to it on the control pipe, framed by a mark (never to a file: it holds secrets); when golive is
+        # gone (kill -9), the command's raw output is emptied, since nobody will mask it, and bash ends.
+        mark = self._mark
         line = (
             f"export GOLIVE_STEP={n}; {self.tracker.enter(n)}"
             f"builtin printf 'S {n} %s\\n' \"$EPOCHREALTIME\" >>{journal}; __golive_rc {self._last_rc}; "
@@ -241,8 +242,9 @@ class ShellSession:
             f"__golive_st=$?; unset GOLIVE_STEP; {self.tracker.leave()}"
             f"builtin printf 'E {n} %s %s %s\\n' \"$__golive_st\" \"${{!:-0}}\" \"$EPOCHREALTIME\" >>{journal}; "
             f"if builtin kill -0 {os.getpid()} 2>/dev/null; then "
-            f"{{ builtin declare -p; builtin declare -f; builtin alias -p; }} >&$__golive_ctl 2>/dev/null; "
-            f"builtin printf '\\nEND {nonce} {n} %s %s %s\\n' \"$__golive_st\" \"${{!:-0}}\" \"$PWD\" >&$__golive_ctl; "
+            f"{{ builtin printf 'STATE-{mark} {n}\\n'; builtin declare -p; builtin declare -f; builtin alias -p; "
+            f'builtin printf \'\\nEND-{mark} {n} %s %s %s\\n\' "$__golive_st" "${{!:-0}}" "$PWD"; }} '
+            f">&$__golive_ctl 2>/dev/null; "
             f"else : >{q_out}; : >{q_err}; {'' if background else f': >{shlex.quote(cmd_path)}; '}builtin exit 0; fi\n"
         )
         started = time.monotonic()
@@ -256,7 +258,7 @@ class ShellSession:
         try:
             while True:
                 flooding = any(t.last_read >= FLOOD_BYTES for t in tails.values())
-                end = self._read_end(n, nonce, 0.0 if flooding else TICK_S)
+                end = self._read_end(n, 0.0 if flooding else TICK_S)
                 self._drain(tails, out, err, on_output)
                 self.tracker.poll(n)
                 if end is not None:
@@ -302,34 +304,44 @@ class ShellSession:
             else:
                 self._kept.update((out_path, err_path))
         self._last_rc = result.exit_code if result.exit_code is not None else 1
-        self._load_state(self._dump)
         return result
 
-    def _read_end(self, n: int, nonce: str, wait: float) -> tuple[int, int, str] | None:
+    def _read_end(self, n: int, wait: float) -> tuple[int, int, str] | None:
         ready, _, _ = select.select([self._ctl_r], [], [], wait)
         if ready:
-            try:
-                chunk = os.read(self._ctl_r, 65536)
-            except BlockingIOError:
-                chunk = b""
+            chunk = self._read_ready()
             if not chunk and not self.alive:
                 raise ShellError("the shell session ended (a command ran `exit`?)")
             self._buffer += chunk
         elif not self.alive:
             raise ShellError("the shell session ended (a command ran `exit`?)")
-        # The state dump comes first, then `\nEND nonce n status bgpid cwd\n`; the nonce is in no variable.
-        marker = f"\nEND {nonce} {n} ".encode()
-        at = self._buffer.find(marker)
-        if at < 0:
+        begin, end = f"STATE-{self._mark} {n}\n".encode(), f"\nEND-{self._mark} {n} ".encode()
+        at = self._buffer.find(end, max(0, self._scanned - len(end)))  # not the whole dump again each tick
+        if at < 0 or b"\n" not in self._buffer[at + 1 :]:
+            self._scanned = len(self._buffer) if at < 0 else at
             return None
-        eol = self._buffer.find(b"\n", at + len(marker))
-        if eol < 0:
-            return None
-        self._dump = self._buffer[:at]
-        raw = self._buffer[at + len(marker) : eol].decode("utf-8", "replace")
-        self._buffer = self._buffer[eol + 1 :]
-        rc, bg, cwd = raw.split(" ", 2)
-        return int(rc), int(bg or 0), cwd
+        self._scanned = 0
+        start = self._buffer.find(begin)
+        stop = self._buffer.index(b"\n", at + 1)
+        dump = self._buffer[start + len(begin) : at] if 0 <= start < at else None
+        raw, self._buffer = self._buffer[at + 1 : stop], self._buffer[stop + 1 :]
+        if dump is not None:
+            self._load_state(dump)
+        parts = raw.decode("utf-8", "replace").split(" ", 4)
+        return int(parts[2]), int(parts[3] or 0), parts[4]
+
+    def _read_ready(self, most: int = 8 << 20) -> bytes:
+        """What the control pipe holds now (a large state dump arrives in many pipe-fulls)."""
+        got = bytearray()
+        while len(got) < most:
+            try:
+                chunk = os.read(self._ctl_r, 1 << 20)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            got += chunk
+        return bytes(got)
 
     def _drain(
         self, tails: dict[str, FileTail], out: Capture, err: Capture, on_output: OnOutput | None, to_end: bool = False
@@ -375,7 +387,7 @@ class ShellSession:
     # --- state ---------------------------------------------------------------------------------------------
 
     def _load_state(self, data: bytes) -> None:
-        if not data or data == self._state_bytes:
+        if data == self._state_bytes:
             return
         self._state_bytes = data
         text = data.decode("utf-8", "replace")
