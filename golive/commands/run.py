@@ -53,6 +53,12 @@ def run(
     named = (v for k, v in options.vars.items() if planning.is_secret(checklist, k))
     store.masker.add(*profile_secrets.values(), *named)
     holder = store.lock_holder(lock)
+    if holder is not None and "processes still run" in holder[1]:
+        raise LockHeld(
+            f"run {holder[0]} of this checklist and environment lost its golive, but its processes still run "
+            f"({holder[1]}); golive left them running and started nothing",
+            f"wait for them to end, stop them, or `golive resume {holder[0]}` (it waits for them)",
+        )
     if holder is not None:
         raise LockHeld(
             f"run {holder[0]} of this checklist and environment is active ({holder[1]})",

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TextIO
 
 from rich.table import Table
 
 from golive.errors import EXIT_PASSED, InputError, LockHeld
+from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
 from golive.report import json as as_json
 from golive.report import view as views
 from golive.run.console import make_console
+
+
+def status_of(store: Store, run: Run) -> str:
+    """A run's status as people need it: `running` only while a living golive works on it; one whose
+    golive was killed (its holder's process is gone, or its lease lapsed) is `interrupted`."""
+    if run.status != "running":
+        return run.status
+    lock = f"{os.path.realpath(run.checklist_path)}::{run.env}"
+    return "running" if store.run_is_held(lock, run.id) else "interrupted"
 
 
 def runs(as_json_: bool, out: TextIO, limit: int = 50) -> int:
@@ -26,7 +37,7 @@ def runs(as_json_: bool, out: TextIO, limit: int = 50) -> int:
                     "checklist": r.checklist_path,
                     "title": r.title,
                     "env": r.env,
-                    "status": r.status,
+                    "status": status_of(store, r),
                     "started_at": r.started_at.isoformat(),
                     "finished_at": r.finished_at.isoformat() if r.finished_at else None,
                 }
@@ -44,7 +55,7 @@ def runs(as_json_: bool, out: TextIO, limit: int = 50) -> int:
             r.id,
             r.checklist_path,
             r.env,
-            r.status,
+            status_of(store, r),
             f"{r.started_at:%Y-%m-%d %H:%M}",
             f"{r.finished_at:%H:%M}" if r.finished_at else "",
         )
@@ -61,7 +72,8 @@ def show(ref: str, as_json_: bool, out: TextIO) -> int:
         return EXIT_PASSED
     console = make_console(out)
     run, state = view.run, view.state
-    console.print(f"[bold]{run.id}[/] {run.title} ({run.checklist_path}, env {run.env}): [bold]{state.status}[/]")
+    shown = status_of(store, run) if state.status == "running" else state.status
+    console.print(f"[bold]{run.id}[/] {run.title} ({run.checklist_path}, env {run.env}): [bold]{shown}[/]")
     if view.profile is not None:
         console.print(f"profile {view.profile.name}: {view.profile.path} (sha256 {view.profile.sha256[:12]})")
     table = Table("step", "section", "status", "who", "what", box=None, pad_edge=False)
@@ -98,7 +110,7 @@ def abandon(ref: str, reason: str, as_: str | None, out: TextIO) -> int:
         raise InputError(f"run {run.id} already finished ({run.status})", "only an unfinished run is abandoned")
     lock = f"{os.path.realpath(run.checklist_path)}::{run.env}"
     holder = store.lock_holder(lock)
-    if holder is not None and holder[0] == run.id:
+    if holder is not None and holder[0] == run.id and store.run_is_held(lock, run.id):
         raise LockHeld(f"run {run.id} is being run right now ({holder[1]})", "stop it first (Ctrl-C), then abandon it")
     actor = identity(as_)
     store.append(
@@ -110,6 +122,11 @@ def abandon(ref: str, reason: str, as_: str | None, out: TextIO) -> int:
         finished=True,
     )
     store.release_lock(lock, run.id)
+    from golive.run.shell import remove_scratch
+
+    for session in (store.home / "runs" / run.id).glob("*/"):
+        remove_scratch(session)  # the run is over: what its killed sessions left goes
+    remove_scratch(store.home / "runs" / run.id)
     out.write(f"{run.id}: abandoned by {actor} ({reason.strip()}); it will never be resumed\n")
     state = replay(store.events(run.id))
     for item, service in state.services.items():

@@ -15,7 +15,7 @@ from golive.parse.placeholders import fill
 from golive.plan import PlanStep
 from golive.record.events import EventType as E
 from golive.run import services as svc
-from golive.run.judge import FAILED, PERSON, judge
+from golive.run.judge import FAILED, PERSON, Verdict, judge
 from golive.run.outcomes import Abort, Answer, Service, answer_of
 from golive.run.people import Need, NeedPerson, shown_name
 from golive.run.shell import CommandResult, SessionLost, ShellError
@@ -296,12 +296,17 @@ class CommandStep:
 
             return CommandResult(e.masker(text), code, Capture(), Capture(), 0.0)
 
-    def _judge(self, step: PlanStep, result: CommandResult) -> tuple[str, str, str | None]:
+    def _judge(self, step: PlanStep, result: CommandResult, unjudgeable: str = "") -> tuple[str, str, str | None]:
+        """unjudgeable: why its output cannot be judged (not kept after golive was killed): a person judges."""
         e = self.e
         assert step.command is not None
         e.reporter.stop_ticker()  # the command has ended
-        verdict = judge(
-            step.command, result.exit_code, e.masker(result.out), e.masker(result.err), result.timed_out, e.values
+        verdict = (
+            Verdict(PERSON, unjudgeable)
+            if unjudgeable
+            else judge(
+                step.command, result.exit_code, e.masker(result.out), e.masker(result.err), result.timed_out, e.values
+            )
         )
         if verdict.status != PERSON:
             return verdict.status, verdict.reason, None

@@ -25,6 +25,7 @@ from golive.plan import Kind, Plan, PlanStep, is_secret
 from golive.profile import RunSetup
 from golive.record.chain import Run
 from golive.record.events import EventType as E
+from golive.record.leases import holder_name
 from golive.record.store import Store
 from golive.run.console import Reporter, background
 from golive.run.options import RunOptions
@@ -80,6 +81,7 @@ class Engine:
         self.services: list[Service] = []
         self.accepted: set[int] = set()
         self.skipped_blocks: set[int] = set()
+        self.settled: set[str] = set()  # failed steps settled from a journal on resume, not to be run again now
         self.interrupted = False  # Ctrl-C: stop the command that runs
         self.stop_requested = False  # Ctrl-C: then ask the operator to pause or abort the run
         self.scratch = self.store.home / "runs" / run.id
@@ -148,7 +150,7 @@ class Engine:
 
     def go(self, resumed: bool = False, rollback_only: bool = False) -> int:
         """Run (or resume, or roll back) to the end or to a pause. Returns the exit code."""
-        self.store.acquire_lock(self._lock_name, self.run.id, f"{socket.gethostname()}:{os.getpid()}", LOCK_TTL_S)
+        self.store.acquire_lock(self._lock_name, self.run.id, holder_name(), LOCK_TTL_S)
         self._start_heartbeat()
         previous = signal.signal(signal.SIGINT, self._on_sigint)
         self.reporter.header(self.run.id, self.plan.checklist.title, self.run.checklist_path, self.run.env, resumed)
@@ -181,7 +183,10 @@ class Engine:
             if self.notifier is not None:  # the last messages go out before golive exits (bounded)
                 self._notified(self.notifier.close())
             self._stop_heartbeat()
-            self.store.release_lock(self._lock_name, self.run.id)
+            if code != EXIT_PAUSED:
+                self._remove_scratch()
+            if not self._services_up(code):
+                self.store.release_lock(self._lock_name, self.run.id)
         return code
 
     def go_followup(self, key: str, name: str, steps: tuple[PlanStep, ...]) -> int:
@@ -190,7 +195,7 @@ class Engine:
         from golive.run.steps import StepRunner
 
         self._lock_name = f"followup::{self.run.id}"  # a new deployment of the checklist may run meanwhile
-        self.store.acquire_lock(self._lock_name, self.run.id, f"{socket.gethostname()}:{os.getpid()}", LOCK_TTL_S)
+        self.store.acquire_lock(self._lock_name, self.run.id, holder_name(), LOCK_TTL_S)
         self._start_heartbeat()
         previous = signal.signal(signal.SIGINT, self._on_sigint)
         self.reporter.header(self.run.id, f"follow-up {name}", self.run.checklist_path, self.run.env, True)
@@ -230,6 +235,27 @@ class Engine:
         mark = "✓" if status == "passed" else "✗"
         self.reporter.say(f"\n{mark} follow-up {name} {'closed' if status == 'passed' else 'failed'}: {reason}")
         return EXIT_PASSED if status == "passed" else EXIT_FAILED
+
+    def _services_up(self, code: int) -> bool:
+        """A paused run whose service is still up keeps its lease: the service is the run's, and no other
+        run of the checklist and environment starts beside it (a takeover finds it by GOLIVE_RUN)."""
+        from golive.run.services import alive
+
+        return code == EXIT_PAUSED and any(alive(s.pid) for s in self.services)
+
+    def _remove_scratch(self) -> None:
+        """The run is over: its scratch files go (a service left running keeps its output file)."""
+        from golive.run.services import alive
+        from golive.run.shell import remove_scratch
+
+        left = [s for s in self.services if alive(s.pid)]
+        keep = {str(s.out) for s in left} | {str(s.err) for s in left if s.err}
+        if self.scratch.is_dir():
+            for d in self.scratch.iterdir():
+                if d.is_dir():
+                    remove_scratch(d, keep)
+            with contextlib.suppress(OSError):
+                self.scratch.rmdir()
 
     def _pause(self, need: Need) -> int:
         self._record_pause(need)
@@ -330,9 +356,10 @@ class Engine:
         runner = StepRunner(self)
         if self.lost:
             runner.command_step.restore_lost()
-        if resumed:
+        rolling_back = rollback_only or (self.state.phase == "rollback" and self.state.rollback_status == "running")
+        if resumed and rolling_back:
             runner.settle_in_doubt()
-        if rollback_only or (self.state.phase == "rollback" and self.state.rollback_status == "running"):
+        if rolling_back:
             reason = self.state.rollback_reason or f"requested by {self.actor}"
             status = self.rollback(runner, reason)
             # `golive rollback RUN` asked for the rollback: 0 when it passed. A run that rolled back
@@ -343,6 +370,8 @@ class Engine:
                 EXIT_PASSED if status == "passed" and rollback_only else EXIT_FAILED,
             )
         try:
+            if resumed:
+                runner.settle_in_doubt()  # a step found failed in its journal is handled like any failure
             self._main(runner)
         except Abort as exc:
             return self._finish("aborted" if exc.by_person else "failed", str(exc), EXIT_FAILED)
@@ -377,7 +406,7 @@ class Engine:
                 )
         section = None
         for index, step in enumerate(steps, start=1):
-            if self.state.done(step.id):
+            if self.state.done(step.id) or step.id in self.settled:
                 continue
             if self.stop_requested:
                 self.stop_requested = self.interrupted = False
@@ -551,6 +580,7 @@ class Engine:
             self.scratch / f"s{len(self.state.session_ids) + len(self.held)}-{os.getpid()}",
             env,
             masker=self.masker,
+            run_id=self.run.id,
         )
         session.start(restore)
         return session

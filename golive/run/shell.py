@@ -31,8 +31,10 @@ from pathlib import Path
 
 import psutil
 
+from golive.run import evidence
 from golive.run.output import Capture, FileTail
 from golive.run.shellstate import ShellState, parse_declarations
+from golive.run.tracking import Tracker, cgroup_root
 from golive.secrets import Masker
 
 OnOutput = Callable[[str, bytes], None]  # (stream, bytes) as they arrive
@@ -40,6 +42,7 @@ OnOutput = Callable[[str, bytes], None]  # (stream, bytes) as they arrive
 DEFAULT_TIMEOUT_S = 600.0
 TICK_S = 0.05
 GRACE_S = 3.0
+FLOOD_BYTES = 1024 * 1024  # read this much in one go: more is coming, read again at once (bounded disk)
 
 
 @dataclass
@@ -95,6 +98,7 @@ class ShellSession:
         env: dict[str, str] | None = None,
         session_id: str = "",
         masker: Masker | None = None,
+        run_id: str = "",
     ) -> None:
         self.workdir = workdir
         self.scratch = scratch
@@ -102,6 +106,8 @@ class ShellSession:
         self.masker = masker if masker is not None else Masker()  # an empty Masker is falsy: share it still
         self.env = dict(os.environ if env is None else env)
         self.env["GOLIVE_SESSION"] = self.session_id
+        if run_id:
+            self.env["GOLIVE_RUN"] = run_id  # how a takeover of the run's lease finds what still runs
         self.env.pop("GOLIVE_STEP", None)
         self.proc: subprocess.Popen[bytes] | None = None
         self._ctl_r = -1
@@ -114,14 +120,20 @@ class ShellSession:
         self._hup_ignored = False
         self._scanned = 0  # how far the control pipe's buffer was searched for the end of a command
         self.held = False  # a foreground service owns this session now
+        self.tracker = Tracker(self.session_id, None)
+        self.journal = self.scratch / evidence.JOURNAL
+        self._kept: set[str] = set()  # output files a background process keeps writing to
 
     # --- lifecycle -------------------------------------------------------------------------------
 
     def start(self, restore: str = "") -> None:
-        self.scratch.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.scratch, 0o700)
+        self.scratch.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for d in (self.scratch, self.scratch.parent):  # runs/RUN/ and runs/RUN/sN-PID/: the owner's only
+            os.chmod(d, 0o700)
+        self.tracker = Tracker(self.session_id, cgroup_root())
         ctl_r, ctl_w = os.pipe()
-        with open(self.scratch / "bash.log", "ab") as log:  # bash's own messages outside any command
+        log_fd = os.open(self.scratch / "bash.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(log_fd, "ab") as log:  # bash's own messages outside any command
             self.proc = subprocess.Popen(
                 ["bash", "--noprofile", "--norc"],
                 stdin=subprocess.PIPE,
@@ -136,6 +148,8 @@ class ShellSession:
         os.close(ctl_w)
         self._ctl_r = ctl_r
         os.set_blocking(ctl_r, False)
+        self.tracker.adopt_shell(self.proc.pid)  # before it runs anything: all it starts is tracked
+        evidence.create(self.scratch, self.session_id, psutil.Process(self.proc.pid))
         # SIGINT from golive ends the command being sourced, not the session.
         setup = ['__golive_rc() { return "$1"; }', f"__golive_ctl={ctl_w}", "trap 'return 130' INT"]
         self._send("\n".join(setup) + "\n")
@@ -167,6 +181,9 @@ class ShellSession:
         if self._ctl_r >= 0:
             os.close(self._ctl_r)
             self._ctl_r = -1
+        if not self.held:
+            self.tracker.close()
+            remove_scratch(self.scratch, keep=self._kept)
 
     def _send(self, text: str) -> None:
         assert self.proc is not None and self.proc.stdin is not None
@@ -209,10 +226,12 @@ class ShellSession:
         n = self._counter
         base = self.scratch / f"c{n}"
         out_path, err_path, cmd_path = (f"{base}.out", f"{base}.err", f"{base}.sh")
+        for p in (cmd_path, out_path, err_path):
+            _private(Path(p))  # 0600 before bash writes: raw output may hold secrets
         Path(cmd_path).write_text(text + "\n")
-        os.chmod(cmd_path, 0o600)
         amp = " &" if background else ""
-        io = f">{shlex.quote(out_path)} 2>{shlex.quote(err_path)} </dev/null"
+        journal, q_out, q_err = shlex.quote(str(self.journal)), shlex.quote(out_path), shlex.quote(err_path)
+        io = f">{q_out} 2>{q_err} </dev/null"
         if terminal:
             # bash takes the terminal as its controlling terminal (/dev/tty, Ctrl-C work as at a prompt);
             # its hangup when golive closes it must not end the session.
@@ -220,16 +239,22 @@ class ShellSession:
         # The hangup is ignored for a command on a terminal, and only then (a checklist's own HUP trap stays).
         hup = "trap '' HUP; " if terminal else "trap - HUP; " if self._hup_ignored else ""
         self._hup_ignored = bool(terminal)
-        # One line: restore $?, run, report, dump state. Builtins only: no fork but the command's own.
-        # The state goes to the control pipe, framed by a mark: never to a file (it holds secrets).
+        # Two lines, builtins only (no fork but the command's own): into the command's cgroup, its start
+        # in the journal, restore $?, run; then its end in the journal. While golive lives, the state goes
+        # to it on the control pipe, framed by a mark (never to a file: it holds secrets); when golive is
+        # gone (kill -9), the command's raw output is emptied, since nobody will mask it, and bash ends.
         mark = self._mark
         line = (
-            f"{hup}export GOLIVE_STEP={n}; __golive_rc {self._last_rc}; "
+            f"{hup}export GOLIVE_STEP={n}; {self.tracker.enter(n)}"
+            f"builtin printf 'S {n} %s\\n' \"$EPOCHREALTIME\" >>{journal}; __golive_rc {self._last_rc}; "
             f"source {shlex.quote(cmd_path)} {io} {{__golive_ctl}}>&-{amp}\n"
-            f"__golive_st=$?; unset GOLIVE_STEP; "
+            f"__golive_st=$?; unset GOLIVE_STEP; {self.tracker.leave()}"
+            f"builtin printf 'E {n} %s %s %s\\n' \"$__golive_st\" \"${{!:-0}}\" \"$EPOCHREALTIME\" >>{journal}; "
+            f"if builtin kill -0 {os.getpid()} 2>/dev/null; then "
             f"{{ builtin printf 'STATE-{mark} {n}\\n'; builtin declare -p; builtin declare -f; builtin alias -p; "
             f'builtin printf \'\\nEND-{mark} {n} %s %s %s\\n\' "$__golive_st" "${{!:-0}}" "$PWD"; }} '
-            f">&$__golive_ctl 2>/dev/null\n"
+            f">&$__golive_ctl 2>/dev/null; "
+            f"else : >{q_out}; : >{q_err}; {'' if background else f': >{shlex.quote(cmd_path)}; '}builtin exit 0; fi\n"
         )
         started = time.monotonic()
         out, err = Capture(), Capture()
@@ -241,8 +266,10 @@ class ShellSession:
         interrupt_deadline = float("inf")
         try:
             while True:
-                end = self._read_end(n, TICK_S)
+                flooding = any(t.last_read >= FLOOD_BYTES for t in tails.values())
+                end = self._read_end(n, 0.0 if flooding else TICK_S)
                 self._drain(tails, out, err, on_output)
+                self.tracker.poll(n)
                 if end is not None:
                     rc, bg, cwd = end
                     result.exit_code = rc
@@ -282,6 +309,9 @@ class ShellSession:
                 for tail in tails.values():
                     tail.close()
                 self._cleanup(cmd_path, out_path, err_path, keep_outputs=background or keep_outputs)
+                self.tracker.done(n)
+            else:
+                self._kept.update((out_path, err_path))
         self._last_rc = result.exit_code if result.exit_code is not None else 1
         return result
 
@@ -333,6 +363,7 @@ class ShellSession:
     def _cleanup(self, *paths: str, keep_outputs: bool) -> None:
         for p in paths:
             if keep_outputs:
+                self._kept.add(p)
                 continue  # a background process keeps writing there (and may not have read its script yet)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(p)
@@ -342,7 +373,9 @@ class ShellSession:
     def step_processes(self, n: int) -> list[psutil.Process]:
         """Processes started by command `n` of this session, detached ones included."""
         me = self.proc.pid if self.proc else -1
-        return [p for p in marked_processes(self.session_id, n) if p.pid != me]
+        found = {p.pid: p for p in marked_processes(self.session_id, n)}
+        found.update((p.pid, p) for p in self.tracker.processes(n))
+        return [p for pid, p in found.items() if pid != me]
 
     def stop_step(self, n: int, grace: float = GRACE_S) -> None:
         """Stop every process of command `n`: SIGTERM, then SIGKILL after `grace` seconds."""
@@ -401,6 +434,24 @@ class ShellSession:
             fifo.unlink(missing_ok=True)
 
 
+def _private(path: Path) -> None:
+    """Create `path` empty and readable by its owner only (bash's `>` keeps the mode)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)
+
+
+def remove_scratch(directory: Path, keep: set[str] | frozenset[str] = frozenset()) -> None:
+    """Remove a session's scratch files (and the directory when nothing is kept in it)."""
+    if not directory.is_dir():
+        return
+    for p in directory.iterdir():
+        if str(p) not in keep:
+            with contextlib.suppress(OSError):
+                p.unlink()
+    with contextlib.suppress(OSError):
+        directory.rmdir()
+
+
 def stop_processes(procs: list[psutil.Process], grace: float = GRACE_S) -> None:
     for p in procs:
         with contextlib.suppress(psutil.Error):
@@ -438,7 +489,10 @@ def kill_leftovers(session_id: str, step: int | None = None) -> int:
     That is the session's own bash (marked GOLIVE_SESSION without GOLIVE_STEP: it may still be in the
     middle of `a; b` and would run `b` later) and the processes of `step`, or of every step.
     """
+    from golive.run.tracking import session_group_processes
+
     shells = [p for p in marked_processes(session_id) if "GOLIVE_STEP" not in _environ(p)]
-    victims = shells + marked_processes(session_id, step)
-    stop_processes(victims)
+    victims = {p.pid: p for p in shells + marked_processes(session_id, step)}
+    victims.update((p.pid, p) for p in session_group_processes(session_id, step))  # the hidden ones too
+    stop_processes(list(victims.values()))
     return len(victims)

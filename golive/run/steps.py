@@ -345,11 +345,15 @@ class StepRunner:
 
     def settle_in_doubt(self) -> None:
         """Steps that started before golive was killed and never finished: a person settles each."""
+        from golive.run import resume
+
         e = self.e
         for record in list(e.state.in_doubt):
             step = e.plan.step(record.item)
             if step is None:
                 continue
+            if resume.settle(self, step, record) != resume.UNKNOWN:
+                continue  # its session's journal says how it ended, or that it never began
             session, n = record.data.get("session", ""), int(record.data.get("n", 0))
             alive = [p.pid for p in marked_processes(session, n)] if session else []
             stored = answer_of(e.state, step.id, "in_doubt")
@@ -375,6 +379,7 @@ class StepRunner:
             else:
                 e.record(E.WARNING, step.id, actor, message=f"{step.id} was in doubt; running it again ({actor})")
                 e.state.steps[step.id].status = "in_doubt"
+        resume.forget_ended_sessions(self)
 
 
 def _when(t: datetime) -> str:

@@ -361,7 +361,6 @@ def test_after_kill_minus_nine_only_the_shell_scratch_files_may_hold_secrets(
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.xfail(strict=True, reason="scratch files: shell branch")
 def test_no_secret_anywhere_after_kill_minus_nine(
     tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

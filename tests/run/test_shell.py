@@ -132,6 +132,25 @@ def test_a_flood_of_output_keeps_golive_small(shell: ShellSession) -> None:
     assert "bytes not kept" in r.out
 
 
+def test_a_flood_of_output_keeps_the_disk_under_golive_small(shell: ShellSession, tmp_path: Path) -> None:
+    """300 MB through one command: while it runs, the output file under the scratch directory holds
+    a few MB at most (the middle is skipped unread and its blocks given back), and the end is kept."""
+    on_disk: list[int] = []
+
+    def measure(_stream: str, _data: bytes) -> None:
+        on_disk.append(sum(p.stat().st_blocks * 512 for p in (tmp_path / "scratch").iterdir() if p.is_file()))
+
+    r = shell.run("head -c 300000000 /dev/zero | tr '\\0' x; echo; echo the-end", timeout=120, on_output=measure)
+    assert r.exit_code == 0 and r.stdout.total == 300_000_009
+    assert r.stdout.tail.endswith(b"x\nthe-end\n") and r.stdout.cut > 0
+    mb = sorted(m / 2**20 for m in on_disk)
+    print(f"300 MB of output on disk while it ran: median {mb[len(mb) // 2]:.1f} MB, at most {mb[-1]:.1f} MB")
+    # What is on disk is the tail plus what the command wrote since golive last read: a few MB, more only
+    # while golive waits for a CPU (two CPU hogs beside it: up to ~90 MB once), never the whole stream.
+    assert len(mb) > 3 and mb[len(mb) // 2] < 16 and mb[-1] < 150, mb
+    assert not list((tmp_path / "scratch").glob("c*.out"))  # and given back whole once read
+
+
 def test_secret_named_variables_are_learnt_by_the_masker(shell: ShellSession) -> None:
     shell.run("API_TOKEN=$(echo tok-9f8e7d6c)")
     assert shell.masker("the token is tok-9f8e7d6c") == "the token is ***"
