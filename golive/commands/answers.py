@@ -10,7 +10,9 @@ from typing import TextIO
 from golive import plan as planning
 from golive.errors import EXIT_PASSED, InputError
 from golive.parse import parse_text
+from golive.parse.shellvars import read_unset_candidates
 from golive.plan import Plan, is_secret
+from golive.profile.recorded import plan_of_run
 from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
@@ -24,11 +26,12 @@ _FLAG = {"confirm": "no flag", "skip": "--skip REASON", "fail": "--fail REASON",
 
 
 def _open(ref: str) -> tuple[Store, Run, Plan]:
+    """The run and the plan it walks: with its profile applied, as `golive resume` will apply it."""
     store = Store.open()
     run = store.run(ref)
     if run.status in FINISHED:
         raise InputError(f"run {run.id} already finished ({run.status})", "answers only help a run that goes on")
-    return store, run, planning.build(parse_text(run.checklist_text, run.checklist_path))
+    return store, run, plan_of_run(parse_text(run.checklist_text, run.checklist_path), store.events(run.id))
 
 
 def confirm(ref: str, item: str, as_: str | None, verb: str, reason: str, choose: str, out: TextIO) -> int:
@@ -71,6 +74,9 @@ def set_fields(ref: str, assignments: list[str], as_: str | None, out: TextIO) -
     store, run, plan = _open(ref)
     known = {f.name: f for f in plan.checklist.fields}
     needed = {n for s in (*plan.steps, *plan.rollback) for n in s.needs}
+    # A variable a command reads that nothing set: the run pauses naming it (run/commandstep.py).
+    needed |= {n for s in (*plan.steps, *plan.rollback) if s.command and s.command.lang == "bash"
+               for n in read_unset_candidates(s.command.text)}  # fmt: skip
     actor = identity(as_)
     for assignment in assignments:
         name, sep, value = assignment.partition("=")

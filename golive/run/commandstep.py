@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from golive.model import Mode
 from golive.parse.placeholders import fill
+from golive.parse.shellvars import read_unset_candidates, set_in_dump
 from golive.plan import PlanStep
 from golive.record.events import EventType as E
 from golive.run import services as svc
@@ -75,6 +76,8 @@ class CommandStep:
                 "this command without a password (sudoers NOPASSWD), or run it yourself and "
                 f"`golive confirm {e.run.id} {step.id} --done`",
             )
+        if cmd.lang == "bash":
+            self._unset_variables(step, text)
         if cmd.lang == "python":
             text = f"python3 - <<'{_PY_END}'\n{text}\n{_PY_END}"
         attempt = e.state.steps[step.id].attempts + 1 if step.id in e.state.steps else 1
@@ -132,6 +135,37 @@ class CommandStep:
                 answer.reason or (f"optional ({step.optional.strip('()')}): skipped" if step.optional else "")
             )
         e.accepted.add(step.block)
+
+    def _unset_variables(self, step: PlanStep, text: str) -> None:
+        """A variable the command reads that neither the session, its environment nor a field holds is
+        asked for now (or the run pauses naming it): `Bearer $TOKEN` never runs as `Bearer ` in silence."""
+        e = self.e
+        assert e.shell is not None
+        names = read_unset_candidates(text)
+        if not names:
+            return
+        held = set_in_dump(e.shell.state.dump) | set(e.shell.state.variables) | set(e.values)
+        for name in (n for n in names if n not in held):
+            setter = self._set_by(step, name)
+            why = f"{step.id} reads ${name}, which is not set in the session" + (
+                f" ({setter} sets it; its value is gone)" if setter else ""
+            )
+            e.reporter.say(f"  {why}", "yellow")
+            secret = e.is_secret(name)
+            value = e.people.field(name, why, secret, (), "").value
+            self.runner.set_value(name, value, secret, f"asked: {why}")
+
+    def _set_by(self, step: PlanStep, name: str) -> str:
+        """The earlier step that sets `name` in the session, if the plan has one."""
+        from golive.plan import assigned_variables
+
+        found = ""
+        for s in (*self.e.plan.steps, *self.e.plan.rollback):
+            if s.id == step.id:
+                break
+            if s.command is not None and s.command.lang == "bash" and name in assigned_variables(s.command.text):
+                found = s.id
+        return found
 
     def _attempt(self, step: PlanStep, text: str, shown: str, attempt: int) -> tuple[str, str]:
         e = self.e

@@ -94,7 +94,7 @@ class StepRunner:
     def _ask(self, name: str, example: str) -> str:
         e = self.e
         value = e.people.field(name, f"value for {example}", e.is_secret(name), (), example).value
-        self._set(name, value, e.is_secret(name), "for a message")
+        self.set_value(name, value, e.is_secret(name), "for a message")
         return value
 
     def _manual_outcome(self, step: PlanStep, answer: Answer, actor: str, **data: Any) -> str:
@@ -137,7 +137,7 @@ class StepRunner:
         if f.name in e.values:
             shown = MASK if f.secret else e.values[f.name]
             if f.name not in e.state.fields and f.name not in e.state.secret_fields:
-                self._set(f.name, e.values[f.name], f.secret, "given with --var")
+                self.set_value(f.name, e.values[f.name], f.secret, "given with --var")
             return e.finish_step(step, "set", f"{f.name} = {shown}")
         stored = answer_of(e.state, f.name, "field")
         value = stored[0].value if stored else None
@@ -148,10 +148,10 @@ class StepRunner:
                 if f.optional:
                     return e.finish_step(step, "skipped", f"{f.name} is optional and no value was given")
                 raise
-        self._set(f.name, value, f.secret, "asked")
+        self.set_value(f.name, value, f.secret, "asked")
         return e.finish_step(step, "set", f"{f.name} = {MASK if f.secret else value}", e.actor)
 
-    def _set(self, name: str, value: str, secret: bool, how: str) -> None:
+    def set_value(self, name: str, value: str, secret: bool, how: str) -> None:
         e = self.e
         e.values[name] = value
         if secret:
@@ -183,7 +183,7 @@ class StepRunner:
                 declared = next((f for f in e.plan.checklist.fields if f.name == name), None)
                 label = declared.label if declared else f"value for {example}"
                 value = e.people.field(name, label, secret, declared.choices if declared else (), example).value
-            self._set(name, value, secret, "for a placeholder")
+            self.set_value(name, value, secret, "for a placeholder")
         return {**{n: e.values[n] for n in step.needs if n in e.values}, **from_session}
 
     def choose(self, step: PlanStep) -> str:
