@@ -103,3 +103,20 @@ def set_in_dump(dump: str) -> set[str]:
     """Names that hold a value in a session's `declare -p` output (scalars, arrays, exported or not).
     A `declare -- X` without `=` is declared but unset, as `[[ -v X ]]` says."""
     return set(_DECLARED.findall(dump))
+
+
+def judges_pipe(text: str) -> bool:
+    """Whether golive judges the exit status of each side of the command's last pipeline (as
+    `set -o pipefail` would): a command with a pipe, and no `||` that says a failure is handled."""
+    if "|" not in text:
+        return False
+    contexts = shell_contexts(text)
+    pipe = False
+    i = 0
+    while i < len(text):
+        if text[i] == "|" and contexts[i] == "none":
+            if text.startswith("||", i):
+                return False  # `a | b || true`: the writer handles a failure; pipefail would agree
+            pipe = True
+        i += 1
+    return pipe

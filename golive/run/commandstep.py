@@ -6,13 +6,14 @@ placeholders, run it in the session (or start it as a service), judge it and kee
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from typing import TYPE_CHECKING
 
 from golive.model import Mode
 from golive.parse.placeholders import fill
-from golive.parse.shellvars import read_unset_candidates, set_in_dump
+from golive.parse.shellvars import judges_pipe, read_unset_candidates, set_in_dump
 from golive.plan import PlanStep
 from golive.record.events import EventType as E
 from golive.run import services as svc
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
     from golive.run.steps import StepRunner
 
 _PY_END = "__GOLIVE_PY_END__"
+# Appended to a command with a pipe: each side's exit status (and which command it was), $? kept.
+# Two newlines first: a command ending in `\` must not swallow it.
+_PIPE_TRAILER = '\n\n__golive_ps="${PIPESTATUS[*]}"; __golive_psn=$GOLIVE_STEP; __golive_rc "${__golive_ps##* }"'
+_SIGPIPE = 141  # `yes | head -1`: the left side was told to stop by the reader, as meant
 
 
 class CommandStep:
@@ -35,6 +40,7 @@ class CommandStep:
         self.runner = runner
         self.e = runner.e
         self._sudo_ok: bool | None = None
+        self._pipe: tuple[int, ...] = ()  # PIPESTATUS of the last command's final pipeline
 
     def command(self, step: PlanStep) -> str:
         e = self.e
@@ -225,9 +231,11 @@ class CommandStep:
         if secret_names:
             e.reporter.hold(secret_names)
         learned = False
+        piped = cmd.mode is Mode.RUN and judges_pipe(text)
+        self._pipe = ()
         try:
             result = e.shell.run(
-                text,
+                text + _PIPE_TRAILER if piped else text,
                 timeout=e.options.timeout_s,
                 window=window,
                 on_output=e.reporter.output,
@@ -237,6 +245,8 @@ class CommandStep:
                 extend_window=lambda watched: e.people.watch_longer(step.id, watched),
             )
             learned = not result.still_running  # a command handed over as a service never dumped its state
+            result.command = result.command.removesuffix(_PIPE_TRAILER)
+            self._pipe = self._pipestatus(result.n) if piped and learned else ()
             return result
         except SessionLost as lost:
             e.replace_session(f"{step.id} had to be stopped by ending its shell session; a new session continues")
@@ -250,13 +260,31 @@ class CommandStep:
         finally:
             e.reporter.release(show=learned)
 
+    def _pipestatus(self, n: int) -> tuple[int, ...]:
+        """The exit status of each side of command `n`'s last pipeline, as its trailer left it."""
+        assert self.e.shell is not None
+        held = self.e.shell.state.variables
+        if held.get("__golive_psn") != str(n):
+            return ()  # the trailer did not run (the command returned early): nothing to add
+        try:
+            return tuple(int(s) for s in held.get("__golive_ps", "").split())
+        except ValueError:
+            return ()
+
     def _judge(self, step: PlanStep, result: CommandResult) -> tuple[str, str, str | None]:
         e = self.e
         assert step.command is not None
         e.reporter.stop_ticker()  # the command has ended
-        verdict = judge(
-            step.command, result.exit_code, e.masker(result.out), e.masker(result.err), result.timed_out, e.values
-        )
+        exit_code, piped = result.exit_code, ""
+        left = [s for s in self._pipe[:-1] if s not in (0, _SIGPIPE)]
+        if exit_code == 0 and left and not result.timed_out:
+            # `pg_restore --list x | head` exits as head does: judged as with `set -o pipefail`.
+            exit_code = left[-1]
+            shown = " ".join(str(s) for s in self._pipe)
+            piped = f" (a command before a `|` failed: exit statuses {shown}; a pipe is judged as with pipefail)"
+        verdict = judge(step.command, exit_code, e.masker(result.out), e.masker(result.err), result.timed_out, e.values)
+        if piped:
+            verdict = dataclasses.replace(verdict, reason=verdict.reason + piped)
         if verdict.status != PERSON:
             return verdict.status, verdict.reason, None
         stored = answer_of(e.state, step.id, "judge")
