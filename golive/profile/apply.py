@@ -31,16 +31,17 @@ ANSWERS: dict[str, dict[Kind, tuple[str, str]]] = {
     "confirm": {
         Kind.CONFIRM: ("confirm", "confirm"),
         Kind.SIGNOFF: ("signoff", "confirm"),
-        Kind.COMMAND: ("command", "confirm"),  # an optional command: run it
+        Kind.COMMAND: ("accept", "confirm"),  # an optional command: run it
     },
-    "done": {Kind.CONFIRM: ("confirm", "confirm")},
-    "skip": {Kind.CONFIRM: ("confirm", "skip"), Kind.COMMAND: ("command", "skip")},  # an optional command: not run
+    # A command answered done or skip does not run: a person did it by hand, or decided it must not run.
+    "done": {Kind.CONFIRM: ("confirm", "confirm"), Kind.COMMAND: ("command", "done")},
+    "skip": {Kind.CONFIRM: ("confirm", "skip"), Kind.COMMAND: ("command", "skip")},
     "fail": {Kind.CONFIRM: ("confirm", "fail"), Kind.SIGNOFF: ("signoff", "fail")},
     "passed": {Kind.COMMAND: ("judge", "confirm")},
     "failed": {Kind.COMMAND: ("judge", "fail")},
     "allow": {Kind.COMMAND: ("destructive", "allow")},
 }
-_OPTIONAL_VERBS = ("confirm", "skip")  # for a command: whether to run one the checklist calls optional
+_OPTIONAL_VERBS = ("confirm",)  # for a command: run one the checklist calls optional (others run with --yes)
 _WHAT = {Kind.CONFIRM: "items a person confirms", Kind.SIGNOFF: "sign-offs", Kind.COMMAND: "commands"}
 
 

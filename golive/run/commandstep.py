@@ -366,7 +366,8 @@ class CommandStep:
         record = e.state.steps.get(step.id)
         before = "it failed when golive ran it; " if record is not None and record.status == FAILED else ""
         if answer.verb == "done":
-            return e.finish_step(step, "confirmed", f"{before}{actor} did it by hand", actor)
+            how = f": {answer.reason}" if answer.reason else ""
+            return e.finish_step(step, "confirmed", f"{before}{actor} did it by hand{how}", actor)
         return e.finish_step(step, "skipped", f"{before}skipped: {answer.reason}", actor)
 
     def _consent(self, step: PlanStep, shown: str) -> str | None:

@@ -289,3 +289,57 @@ def test_a_resume_applies_the_same_profile_and_refuses_a_changed_one(tmp_path: P
     rollback = run(tmp_path, "rollback", run_id, env=env)
     assert rollback.returncode == 0, rollback.stdout + rollback.stderr
     assert "the rollback applies the profile as the run recorded it" in rollback.stdout
+
+
+# Seed 001 Step 4 "Verify critical packages" (L139 `pip show sqlite3`, which fails everywhere: sqlite3 ships
+# with Python) and seed 000's "# Run tests (if available)" (L31), answered by the profile.
+PACKAGES = """
+    # JobSearchAI
+
+    ## Deployment Steps
+
+    ### Step 4: Verify packages
+
+    ```bash
+    # Verify critical packages
+    pip show sqlite3
+    python3 -c "open('imported.txt', 'w').write('ok')"
+    # Run tests (if available)
+    python3 -c "open('tested.txt', 'w').write('ok')"
+    # Migrate the data
+    python3 -c "open('migrated.txt', 'w').write('ok')"
+    ```
+"""
+
+
+def test_a_profile_skips_or_does_any_command_in_a_named_persons_name_and_says_so(tmp_path: Path) -> None:
+    checklist = write(tmp_path / "DEPLOY.md", PACKAGES)
+    pip, tests, migrate = (line_of(checklist, t) for t in ("pip show", "tested.txt", "migrated.txt"))
+    profile = write(
+        tmp_path / "rehearsal.yaml",
+        f"""
+        name: rehearsal
+        answers:
+          - {{step: {pip}, skip: "sqlite3 is not a pip package; the next line imports the database layer", by: Ravi}}
+          - {{item: {tests}, answer: confirm, by: Nikhil}}
+          - {{step: {migrate}, done: "migrated at the DBA's terminal (interactive)", by: Dana}}
+        """,
+    )
+    stand_in = tmp_path / "bin"
+    stand_in.mkdir()
+    (stand_in / "pip").write_text('#!/bin/sh\necho ran >> "$(dirname "$0")/pip-calls"\nexit 1\n')
+    (stand_in / "pip").chmod(0o755)
+    env = {"PATH": f"{stand_in}:{os.environ['PATH']}"}
+    r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes", env=env)
+
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not (stand_in / "pip-calls").exists(), "a skipped command ran"
+    assert not (tmp_path / "migrated.txt").exists(), "a command done by hand ran again"
+    assert (tmp_path / "imported.txt").exists() and (tmp_path / "tested.txt").exists()
+    mark = f"pre-recorded by profile rehearsal ({hashlib.sha256(profile.read_bytes()).hexdigest()[:12]})"
+    s = steps(show(tmp_path))
+    assert (s[pip]["status"], s[pip]["actor"], s[pip]["prerecorded"]) == ("skipped", "Ravi", mark)
+    assert "sqlite3 is not a pip package" in s[pip]["reason"]
+    assert (s[migrate]["status"], s[migrate]["actor"], s[migrate]["prerecorded"]) == ("confirmed", "Dana", mark)
+    assert s[migrate]["reason"] == "Dana did it by hand: migrated at the DBA's terminal (interactive)"
+    assert (s[tests]["status"], s[tests]["prerecorded"]) == ("passed", f"confirm by Nikhil, {mark}")
