@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from golive.errors import InputError
 from golive.parse.hazards import is_secret_name
-from golive.profile.model import TOP_KEYS, AnswerEntry, CheckEntry, Profile, Rewrites, SecretRef
+from golive.profile.model import TOP_KEYS, AnswerEntry, ApplyEntry, CheckEntry, Profile, Rewrites, SecretRef
 
 Loc = tuple[str | int, ...]
 
@@ -32,6 +32,7 @@ _NULL = "tag:yaml.org,2002:null"
 _KEYS_AT: dict[Loc, tuple[str, ...]] = {
     (): TOP_KEYS,
     ("answers",): tuple(AnswerEntry.model_fields),
+    ("apply",): tuple(ApplyEntry.model_fields),
     ("checks",): tuple(CheckEntry.model_fields),
     ("rewrite",): tuple(Rewrites.model_fields),
     ("secrets",): tuple(SecretRef.model_fields),
@@ -281,6 +282,14 @@ def _rules(p: LoadedProfile) -> list[tuple[int, str, str]]:
                 )
     for name in set(spec.variables) & set(spec.secrets):
         out.append((p.line("secrets", name), f"{name} is both a variable and a secret", "keep one"))
+    if spec.apply and not spec.allow_prerecorded:
+        out.append(
+            (
+                p.line("apply"),
+                f"profile {spec.name} forbids pre-recorded answers (allow_prerecorded: false), and apply: is one",
+                "remove apply: a person applies the blocks during the run",
+            )
+        )
     if spec.answers and not spec.allow_prerecorded:
         out.append(
             (

@@ -103,6 +103,25 @@ class CheckEntry(_Strict):
         return self
 
 
+class ApplyEntry(_Strict):
+    """A config block the checklist says to put in a file, written there by golive in `by`'s name.
+
+    `merge` sets the block's keys in a JSON or YAML file and keeps the others (the file is made when
+    missing); `write` makes the file hold the block; `append` adds the block at its end."""
+
+    item: Text | None = None
+    text: str | None = None
+    file: str = Field(min_length=1)
+    how: Literal["merge", "write", "append"] = "merge"
+    by: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_block(self) -> ApplyEntry:
+        if (self.item is None) == (self.text is None):
+            raise ValueError("name the block with exactly one of item, text")
+        return self
+
+
 class Rewrites(_Strict):
     """Literal replacements, production value -> this environment's value."""
 
@@ -120,6 +139,7 @@ class Profile(_Strict):
     secrets: dict[str, SecretRef] = {}
     choices: dict[Text, Text] = {}
     answers: list[AnswerEntry] = []
+    apply: list[ApplyEntry] = []
     rewrite: Rewrites = Rewrites()
     path_prefix: list[str] = []
     env: dict[str, Text] = {}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from golive.parse.placeholders import fill
 from golive.plan import Kind, PlanStep, choice_key_matches, chosen_option
 from golive.planview import duration
+from golive.profile.apply import ToApply
 from golive.record.events import EventType as E
 from golive.run.checkstep import CheckStep
 from golive.run.commandstep import CommandStep
@@ -63,6 +64,9 @@ class StepRunner:
             for line in step.text.splitlines()[1:]:  # the bullets under a numbered step
                 e.reporter.say(f"    {line}", "dim")
         stored = answer_of(e.state, step.id, "confirm")
+        target = e.setup.applies.get(step.id) if e.setup is not None else None
+        if stored is None and target is not None and step.content is not None:
+            return self._apply_block(step, target)
         if stored is not None:
             answer, actor = stored
         else:
@@ -71,6 +75,20 @@ class StepRunner:
             )
             answer, actor = e.people.confirm(step.id, step.text, what), e.actor
         return self._manual_outcome(step, answer, actor, **data)
+
+    def _apply_block(self, step: PlanStep, target: ToApply) -> str:
+        """A profile's `apply:`: golive puts the block in the file itself, in the named person's name."""
+        e = self.e
+        assert step.content is not None
+        try:
+            done = target.write(step.content.text, step.content.lang)
+        except (OSError, ValueError) as exc:
+            reason = e.masker(f"could not apply the block to {target.file}: {exc}")
+            e.finish_step(step, "failed", reason, target.by, applied=target.file, how=target.how)
+            return self.after_failure(step, reason, retryable=False)
+        e.reporter.say(f"  {e.masker(done)}", "dim")
+        reason = f"{done}: applied by golive for {target.by}, as {target.label} says (line {target.line})"
+        return e.finish_step(step, "passed", e.masker(reason), target.by, applied=target.file, how=target.how)
 
     def _filled_message(self, step: PlanStep) -> str:
         """A message with its fields filled: what golive knows itself, then what a person gives."""

@@ -14,6 +14,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from golive.model import Commands
 from golive.parse import parse_file
 from golive.record.events import EventType
@@ -343,3 +345,66 @@ def test_a_profile_skips_or_does_any_command_in_a_named_persons_name_and_says_so
     assert (s[migrate]["status"], s[migrate]["actor"], s[migrate]["prerecorded"]) == ("confirmed", "Dana", mark)
     assert s[migrate]["reason"] == "Dana did it by hand: migrated at the DBA's terminal (interactive)"
     assert (s[tests]["status"], s[tests]["prerecorded"]) == ("passed", f"confirm by Nikhil, {mark}")
+
+
+def seed_lines(prefix: str, first: int, last: int) -> str:
+    return "\n".join(seed(prefix).read_text().split("\n")[first - 1 : last])
+
+
+def test_apply_merges_seed_000_rollback_json_into_the_config_file_in_a_named_persons_name(tmp_path: Path) -> None:
+    """Seed 000 L224 `{"download_monitor": {"enabled": false}}` under "Immediate: Disable in config"."""
+    rollback = seed_lines("000", 220, 226)
+    assert '{"download_monitor": {"enabled": false}}' in rollback
+    checklist = write(tmp_path / "DEPLOY.md", "# CV Download Monitor\n\n## Deployment\n\n```bash\nfalse\n```\n\n")
+    checklist.write_text(checklist.read_text() + rollback + "\n")
+    immediate, block = line_of(checklist, "Disable in config"), line_of(checklist, "```json")
+    config = tmp_path / "monitor_data" / "config.json"
+    config.parent.mkdir()
+    config.write_text(json.dumps({"emp_id": 999, "download_monitor": {"enabled": True, "api_url": "http://x"}}))
+    profile = write(
+        tmp_path / "rehearsal.yaml",
+        f"""
+        name: rehearsal
+        answers:
+          - {{step: {immediate}, done: "the block below is applied by golive", by: Omar}}
+        apply:
+          - item: {block}
+            file: monitor_data/config.json
+            by: Omar
+        """,
+    )
+    r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes",
+            "--rollback-on-failure")  # fmt: skip
+
+    assert r.returncode == 1, r.stdout + r.stderr  # failed, and rolled back
+    assert json.loads(config.read_text()) == {
+        "emp_id": 999,
+        "download_monitor": {"enabled": False, "api_url": "http://x"},
+    }
+    s = steps(show(tmp_path))[block]
+    assert (s["status"], s["actor"]) == ("passed", "Omar")
+    assert f"merged the block's keys into {config} (download_monitor.enabled = false)" in s["reason"]
+    assert "applied by golive for Omar, as profile rehearsal" in s["reason"]
+    plan = run(tmp_path, "plan", str(checklist), "--profile", str(profile)).stdout
+    assert f"apply {block} to {config} (merge) by Omar" in plan
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ("{item: L1, file: x.json, by: Omar}", "no step at L1"),
+        ("{item: L6, file: x.json, by: Omar}", "L6 is a command"),
+        (
+            "{text: '{\"download_monitor\"', file: x.conf, how: replace, by: Omar}",
+            "how: Input should be 'merge', 'write' or 'append'",
+        ),
+    ],
+)
+def test_an_apply_entry_that_cannot_write_its_block_is_an_error_at_its_line(
+    tmp_path: Path, entry: str, says: str
+) -> None:
+    checklist = write(tmp_path / "DEPLOY.md", "# CV\n\n## Deployment\n\n```bash\nfalse\n```\n\n")
+    checklist.write_text(checklist.read_text() + seed_lines("000", 220, 226) + "\n")
+    profile = write(tmp_path / "rehearsal.yaml", f"name: r\napply:\n  - {entry}\n")
+    r = run(tmp_path, "plan", str(checklist), "--profile", str(profile))
+    assert r.returncode == 2 and "rehearsal.yaml:3: " in r.stderr and says in r.stderr, r.stderr
