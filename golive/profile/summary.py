@@ -73,8 +73,8 @@ def lines(applied: Applied) -> list[str]:
         out.append(f"  pre-recorded: {answer} by {by}" + (f" ({reason})" if reason else "") + f": {items}")
     for c in applied.checks:
         out.append(f"  check after {c.after}: {c.raw}")
-    for a in applied.applies:
-        out.append(f"  apply {a.step} to {a.file} ({a.how}) by {a.by}")
+    for t in applied.applies:
+        out.append(f"  apply {t.step} to {t.file} ({t.how}) by {t.by}")
     setup = applied.setup()
     for entry in setup.path_prefix:
         out.append(f"  PATH starts with {entry}")
