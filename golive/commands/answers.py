@@ -90,6 +90,13 @@ def set_fields(ref: str, assignments: list[str], as_: str | None, out: TextIO) -
                 f"{name} is a secret and secrets are never stored",
                 f"export {name}=… in the shell that runs `golive resume {run.id}`, or pass --var",
             )
+        if store.masker.data({"value": value})["value"] != value:
+            # The record would keep *** for it and a resume would ask again: say so now, keep nothing.
+            raise InputError(
+                f"the value given for {name} looks like a secret (golive would mask it), and {name} is not one",
+                f"export {name}=… in the shell that runs `golive resume {run.id}`, or pass --var; "
+                "a false positive can be allowed back with GOLIVE_ALLOW_SECRETS (docs/secrets.md)",
+            )
         store.append(
             run.id, E.FIELD_SET, name, actor, {"name": name, "value": value, "secret": False, "how": "golive set"}
         )

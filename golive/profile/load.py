@@ -280,6 +280,7 @@ def _rules(p: LoadedProfile) -> list[tuple[int, str, str]]:
                         f"move it under secrets: {name}: {{env: SOME_VARIABLE}} and export SOME_VARIABLE",
                     )
                 )
+    out.extend(_masked_lines(p))
     for name in set(spec.variables) & set(spec.secrets):
         out.append((p.line("secrets", name), f"{name} is both a variable and a secret", "keep one"))
     if spec.apply and not spec.allow_prerecorded:
@@ -307,6 +308,24 @@ def _rules(p: LoadedProfile) -> list[tuple[int, str, str]]:
     for index, entry in enumerate(spec.path_prefix):
         if not (base / entry).is_dir():
             out.append((p.line("path_prefix", index), f"path_prefix {entry}: no such directory", f"relative to {base}"))
+    return out
+
+
+def _masked_lines(p: LoadedProfile) -> list[tuple[int, str, str]]:
+    """A profile holds no secret: a line (or a `${NAME}` value) golive would mask in the record is
+    refused, since the run could not read its own profile back (and the value would be in a file)."""
+    from golive.secrets import Masker
+
+    masker = Masker()
+    hint = "give it under secrets: NAME: {env: VARIABLE}; a false positive: GOLIVE_ALLOW_SECRETS (docs/secrets.md)"
+    out = []
+    for number, line in enumerate(p.text.splitlines(), 1):
+        if line.strip() and not line.lstrip().startswith("#") and masker(line) != line:
+            out.append((number, "this line holds what looks like a secret (golive would mask it)", hint))
+    for name, value in p.values.items():
+        if masker(value) != value:
+            used = next((n for n, line in enumerate(p.text.splitlines(), 1) if f"${{{name}}}" in line), 1)
+            out.append((used, f"${{{name}}} gives what looks like a secret (golive would mask it)", hint))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from golive.record.store import Store
 from tests.commands.test_answers import run_id_of
 from tests.commands.test_run import last_run, statuses, write
 from tests.helpers import golive
@@ -89,3 +90,21 @@ def test_at_a_terminal_the_operator_types_the_value_and_it_is_never_written_down
     assert "s3cr3t-token-value" not in seen  # typed without echo: TOKEN is a secret by its name
     for kept in (p for p in isolated_home.rglob("*") if p.is_file()):  # the store, its reports, its scratch
         assert b"s3cr3t-token-value" not in kept.read_bytes(), kept
+
+
+def test_golive_set_refuses_a_value_the_record_would_mask_and_keeps_nothing(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    """A value detect-secrets flags for a plain field would be kept as *** and asked again on resume."""
+    checklist = write(tmp_path, TOKEN_BLOCK.replace('echo "Authorization: Bearer $TOKEN" > sent.txt',
+                                                    'psql "$DSN" -c "select 1"'))  # fmt: skip
+    r = golive("run", str(checklist), "--non-interactive", "--yes", cwd=tmp_path, env=env_without("DSN"))
+    assert r.returncode == 3 and "$DSN" in r.stdout, r.stdout
+    run_id = run_id_of(r.stdout)
+
+    s = golive("set", run_id, "DSN=postgresql://app:Zx9qW2rT7vLm@db:5432/app", cwd=tmp_path)
+    assert s.returncode == 2, s.stdout + s.stderr
+    assert "the value given for DSN looks like a secret" in s.stderr and "Zx9qW2rT7vLm" not in s.stderr
+    events = [e.type for e in Store.open(isolated_home).events(run_id)]
+    assert "field_set" not in events
+    assert golive("set", run_id, "DSN=postgresql://postgres@127.0.0.1:5432/test", cwd=tmp_path).returncode == 0
