@@ -108,3 +108,32 @@ def test_golive_set_refuses_a_value_the_record_would_mask_and_keeps_nothing(
     events = [e.type for e in Store.open(isolated_home).events(run_id)]
     assert "field_set" not in events
     assert golive("set", run_id, "DSN=postgresql://postgres@127.0.0.1:5432/test", cwd=tmp_path).returncode == 0
+
+
+def test_confirm_and_set_read_the_run_with_its_profile(tmp_path: Path, isolated_home: Path) -> None:
+    """A field the profile declares secret is secret for `golive set` too: never stored in clear."""
+    checklist = write(tmp_path, """
+        # Deploy
+
+        ## Deployment Steps
+
+        - [ ] Change approved
+
+        **Database URL**: ____
+
+        ```bash
+        echo ok
+        ```
+    """)  # fmt: skip
+    profile = tmp_path / "rehearsal.yaml"
+    profile.write_text("name: rehearsal\nsecrets:\n  DATABASE_URL: {env: REHEARSAL_DB}\n")
+    env = {**os.environ, "REHEARSAL_DB": "postgresql://postgres@127.0.0.1:5432/test"}
+    r = golive("run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes", cwd=tmp_path, env=env)
+    assert r.returncode == 3, r.stdout + r.stderr  # waiting for "Change approved"
+    run_id = run_id_of(r.stdout)
+
+    s = golive("set", run_id, "DATABASE_URL=postgresql://postgres@127.0.0.1:5432/other", cwd=tmp_path)
+    assert s.returncode == 2 and "DATABASE_URL is a secret and secrets are never stored" in s.stderr, s.stderr
+    assert golive("confirm", run_id, "L5", "--as", "Ana", cwd=tmp_path).returncode == 0
+    r = golive("resume", run_id, "--non-interactive", "--yes", cwd=tmp_path, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
