@@ -112,6 +112,15 @@ def test_ordinary_output_is_left_alone() -> None:
         assert Masker()(line) == line
 
 
+def test_structured_data_is_masked_in_its_keys_too() -> None:
+    """Seed 004's rehearsal: a log check whose `absent` pattern is the bot token counts it by its text."""
+    token = "7001234567:H0AJuD0rK2mPq9sT3vWxYz4bC5dE6fG7hI8"
+    masker = Masker([token])
+    assert masker.data({"counts": {token: 0, "BOOT: using bot id=": 1}}) == {
+        "counts": {"***": 0, "BOOT: using bot id=": 1}
+    }
+
+
 @pytest.mark.parametrize(
     "line",
     [
