@@ -49,7 +49,8 @@ def note(step: StepView) -> str:
         text += f", {step.prerecorded}"
     if step.reason and step.status not in ("set",):
         text += f": {step.reason}"
-    return f" — *{_escape(text)}*"
+    # The step's id last: what `golive confirm RUN ID` and `golive show` name it by.
+    return f" — *{_escape(text)}* `{step.id}`"
 
 
 def render(view: RunView) -> str:
@@ -163,7 +164,7 @@ def _block_results(steps: list[StepView], indent: str) -> list[str]:
             facts.append(f"destructive, allowed by {s.allowed_by}")
         if s.actor and s.actor not in s.allowed_by:
             facts.append(f"by {s.actor}")  # a person decided it: skipped, done by hand, judged
-        if s.prerecorded:
+        if s.prerecorded and "pre-recorded" not in s.allowed_by:  # the consent already says whose it was
             facts.append(s.prerecorded)
         reason = s.reason.removeprefix(f"exit {s.exit_code}").lstrip("; ") if s.exit_code is not None else s.reason
         summary = f"{_MARK.get(s.status, '')} <code>{_html(first[:100])}</code> — {', '.join(facts)}"
