@@ -230,14 +230,16 @@ def _check_choices(plan: Plan, profile: LoadedProfile) -> None:
 
 def _answers(plan: Plan, profile: LoadedProfile) -> list[Prerecorded]:
     out: list[Prerecorded] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     for index, entry in enumerate(profile.spec.answers):
         loc = ("answers", index)
         line = profile.line(*loc)
         for step in _answered(plan, profile, loc, entry):
-            if step.id in seen:
-                raise profile.error(loc, f"{step.id} is answered twice", f"first at line {seen[step.id]}")
-            seen[step.id] = line
+            first = seen.get(step.id)
+            # One answer per step; a destructive command whose output a person judges takes both.
+            if first is not None and {first[1], entry.answer} not in ({"allow", "passed"}, {"allow", "failed"}):
+                raise profile.error(loc, f"{step.id} is answered twice", f"first at line {first[0]}")
+            seen[step.id] = (line, entry.answer)
             if entry.answer == "allow" and (step.command is None or not step.command.destructive):
                 raise profile.error(loc, f"{step.id} is not a destructive command: allow answers only those")
             if entry.answer in _OPTIONAL_VERBS and step.kind is Kind.COMMAND and not step.optional:

@@ -408,3 +408,36 @@ def test_an_apply_entry_that_cannot_write_its_block_is_an_error_at_its_line(
     profile = write(tmp_path / "rehearsal.yaml", f"name: r\napply:\n  - {entry}\n")
     r = run(tmp_path, "plan", str(checklist), "--profile", str(profile))
     assert r.returncode == 2 and "rehearsal.yaml:3: " in r.stderr and says in r.stderr, r.stderr
+
+
+def test_a_destructive_command_a_person_judges_takes_the_profiles_allow_and_its_judgement(tmp_path: Path) -> None:
+    """Seed 003 L361 `curl -X DELETE …/employees/999` with `# Expected: 204 No Content`: Quinn allows the
+    delete and judges its (empty) output; both answers are hers, both pre-recorded."""
+    checklist = write(
+        tmp_path / "DEPLOY.md",
+        """
+        # Clean the cache
+
+        ## Deployment Steps
+
+        ```bash
+        mkdir -p old-cache && rm -rf old-cache && echo cleaned
+        # Expected: the old cache directory is gone
+        ```
+        """,
+    )
+    command = line_of(checklist, "rm -rf old-cache")
+    profile = write(
+        tmp_path / "rehearsal.yaml",
+        f"""
+        name: rehearsal
+        answers:
+          - {{item: {command}, answer: allow, by: Quinn Adams, reason: "the cache is rebuilt at start"}}
+          - {{item: {command}, answer: passed, by: Quinn Adams, reason: "old-cache is gone"}}
+        """,
+    )
+    r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes")
+    assert r.returncode == 0, r.stdout + r.stderr
+    s = steps(show(tmp_path))[command]
+    assert (s["status"], s["actor"]) == ("passed", "Quinn Adams")
+    assert "judged by a person" in s["reason"] and not (tmp_path / "old-cache").exists()
