@@ -153,8 +153,9 @@ class CommandStep:
         held = set_in_dump(e.shell.state.dump) | set(e.shell.state.variables) | set(e.values)
         for name in (n for n in names if n not in held):
             setter = self._set_by(step, name)
+            gone = "its value is gone" if setter and e.state.done(setter) else "it has not run in this run"
             why = f"{step.id} reads ${name}, which is not set in the session" + (
-                f" ({setter} sets it; its value is gone)" if setter else ""
+                f" ({setter} sets it; {gone})" if setter else ""
             )
             e.reporter.say(f"  {why}", "yellow")
             secret = e.is_secret(name)
