@@ -41,11 +41,6 @@ def env_for(world: World, port: int) -> dict[str, str]:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13.1 / found.md: L65's ${YOUR_ACCOUNT_ID} is filled as ${123456789012}, bash makes it empty and "
-    "L63 fails (arn:aws:iam:::policy/… does not exist); the md report leaves out choices made (C52)",
-)
 def test_seed_002_deploys_the_workset_monitor_on_moto(world: World) -> None:
     port = free_port()
     run = rehearse(seed("002"), PROFILE, world.repo, env_for(world, port), *RUN_OPTIONS, "--services", "stop")
