@@ -456,7 +456,10 @@ def _claims_at_the_end(steps: list[PlanStep]) -> list[PlanStep]:
 
 
 def _once_per_group(steps: list[PlanStep]) -> list[PlanStep]:
-    """A group of alternatives spread over several blocks is chosen once, where it first appears."""
+    """A group of alternatives spread over several blocks is chosen once, where it first appears. A
+    field written at several places (seed 002's table name at L22 and L42) is one value, given where it
+    first appears; its later places are steps of their own (`DYNAMODB_TABLE_NAME@L42`, shown filled),
+    so every step id is unique."""
     seen: set[str] = set()
     out = []
     for s in steps:
@@ -464,6 +467,10 @@ def _once_per_group(steps: list[PlanStep]) -> list[PlanStep]:
             if s.group.id in seen:
                 continue
             seen.add(s.group.id)
+        elif s.kind is Kind.FIELD:
+            if s.id in seen:
+                s = replace(s, id=f"{s.id}@L{s.line}")
+            seen.add(s.id)
         out.append(s)
     return out
 

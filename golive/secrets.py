@@ -103,7 +103,8 @@ class Masker:
         if isinstance(value, str):
             return self(value)
         if isinstance(value, dict):
-            return {k: self.data(v) for k, v in value.items()}
+            # Keys too: a log check counts its patterns by text, and a pattern may be a secret.
+            return {self(k) if isinstance(k, str) else k: self.data(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [self.data(v) for v in value]
         return value

@@ -66,7 +66,7 @@ def named_values(line: str) -> list[str]:
     values = []
     for token in _words(line):
         name, sep, value = token.partition("=")
-        if sep and _NAME.fullmatch(name) and is_secret_name(name) and _literal(value):
+        if sep and _NAME.fullmatch(name) and is_secret_name(name) and not _location(name) and _literal(value):
             values.append(value)
     key, colon, rest = line.strip().partition(":")  # YAML style: the whole rest is the value
     value = rest.strip().strip("\"'")
@@ -75,6 +75,7 @@ def named_values(line: str) -> list[str]:
         and not _prose(value, line)
         and _NAME.fullmatch(key.strip("\"'- "))
         and is_secret_name(key)
+        and not _location(key.strip("\"'- "))
         and _literal(value)
     ):
         values.append(value)
@@ -110,6 +111,25 @@ def _prose(value: str, line: str) -> bool:
     """Unquoted words after a secret's name are prose ("SESSION_SECRET: 41 characters"), not its value;
     a value with spaces counts only when it is quoted (`password: "correct horse"`)."""
     return any(c.isspace() for c in value) and f'"{value}"' not in line and f"'{value}'" not in line
+
+
+_LOCATION_SUFFIXES = ("_FILE", "_PATH", "_DIR", "_DIRECTORY", "_FOLDER")
+_NAME_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[\"']?\s*[:=]\s*[\"']?$")
+_PATH_SHAPED = re.compile(r"(?:~|\.{1,2})?/\S*|[\w.-]+(?:/[\w.-]+)*/")
+
+
+def _location(name: str) -> bool:
+    """`AWS_SHARED_CREDENTIALS_FILE`, `SECRETS_DIR`: the name of where a secret is, not of one."""
+    return name.upper().endswith(_LOCATION_SUFFIXES)
+
+
+def _where_one_is(line: str, value: str) -> bool:
+    """A keyword's value that names a file or folder: `SECRET_KEY_FILE=./keys/app.key`, `secrets: daylib/`."""
+    at = line.find(value)
+    named = _NAME_BEFORE.search(line[:at]) if at >= 0 else None
+    if named is not None and _location(named.group(1)):
+        return True
+    return _PATH_SHAPED.fullmatch(value.rstrip("}]),;\"'")) is not None
 
 
 def _literal(value: str) -> bool:
@@ -148,6 +168,7 @@ def _detected(line: str, allow: re.Pattern[str] | None) -> list[Found]:
                 or heuristic.is_not_alphanumeric_string(value)
                 or (type(plugin).__name__ == "KeywordDetector" and heuristic.is_indirect_reference(line))
                 or (type(plugin).__name__ == "KeywordDetector" and _prose(value, line))
+                or (type(plugin).__name__ == "KeywordDetector" and _where_one_is(line, value))
                 or (allow is not None and allow.fullmatch(value) is not None)
             ):
                 continue

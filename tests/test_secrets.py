@@ -112,6 +112,35 @@ def test_ordinary_output_is_left_alone() -> None:
         assert Masker()(line) == line
 
 
+def test_structured_data_is_masked_in_its_keys_too() -> None:
+    """Seed 004's rehearsal: a log check whose `absent` pattern is the bot token counts it by its text."""
+    token = "7001234567:H0AJuD0rK2mPq9sT3vWxYz4bC5dE6fG7hI8"
+    masker = Masker([token])
+    assert masker.data({"counts": {token: 0, "BOOT: using bot id=": 1}}) == {
+        "counts": {"***": 0, "BOOT: using bot id=": 1}
+    }
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "export AWS_SHARED_CREDENTIALS_FILE=/home/lena/.aws/credentials",  # where a secret is, not one
+        "GOOGLE_APPLICATION_CREDENTIALS_PATH: /etc/gcp/key.json",
+        "SECRET_KEY_FILE=./keys/app.key",
+        'TOKEN_DIR="/var/lib/app/tokens"',
+        "    check: {secrets: daylib/}",  # seed 002's rehearsal profile: the secrets check of a folder
+    ],
+)
+def test_a_file_path_or_folder_named_for_a_secret_is_not_one(line: str) -> None:
+    assert find(line) == ()
+    assert Masker()(line) == line
+
+
+def test_a_secret_value_that_holds_a_slash_is_still_one() -> None:
+    assert [f.value for f in find("DB_PASSWORD=/Tr0ub4dor.3x")] == ["/Tr0ub4dor.3x"]
+    assert [f.value for f in find("password: hunter/22x")] == ["hunter/22x"]
+
+
 def test_the_allow_list_lets_a_false_positive_back(monkeypatch: pytest.MonkeyPatch) -> None:
     line = '{"commit": "4b825dc642cb6eb9a060e54bf8d69288fbee4904"}'
     assert Masker()(line) != line

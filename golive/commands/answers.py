@@ -11,7 +11,9 @@ from golive import plan as planning
 from golive.commands.approve import next_step
 from golive.errors import EXIT_PASSED, InputError
 from golive.parse import parse_text
+from golive.parse.shellvars import read_unset_candidates
 from golive.plan import Plan, is_secret
+from golive.profile.recorded import plan_of_run
 from golive.record.chain import Run
 from golive.record.events import EventType as E
 from golive.record.store import Store
@@ -25,11 +27,12 @@ _FLAG = {"confirm": "no flag", "skip": "--skip REASON", "fail": "--fail REASON",
 
 
 def _open(ref: str) -> tuple[Store, Run, Plan]:
+    """The run and the plan it walks: with its profile applied, as `golive resume` will apply it."""
     store = Store.open()
     run = store.run(ref)
     if run.status in FINISHED:
         raise InputError(f"run {run.id} already finished ({run.status})", "answers only help a run that goes on")
-    return store, run, planning.build(parse_text(run.checklist_text, run.checklist_path))
+    return store, run, plan_of_run(parse_text(run.checklist_text, run.checklist_path), store.events(run.id))
 
 
 def confirm(ref: str, item: str, as_: str | None, verb: str, reason: str, choose: str, out: TextIO) -> int:
@@ -92,6 +95,9 @@ def set_fields(ref: str, assignments: list[str], as_: str | None, out: TextIO) -
     store, run, plan = _open(ref)
     known = {f.name: f for f in plan.checklist.fields}
     needed = {n for s in (*plan.steps, *plan.rollback) for n in s.needs}
+    # A variable a command reads that nothing set: the run pauses naming it (run/commandstep.py).
+    needed |= {n for s in (*plan.steps, *plan.rollback) if s.command and s.command.lang == "bash"
+               for n in read_unset_candidates(s.command.text)}  # fmt: skip
     actor = identity(as_)
     then = next_step(store, run.id)
     for assignment in assignments:
@@ -105,6 +111,13 @@ def set_fields(ref: str, assignments: list[str], as_: str | None, out: TextIO) -
             raise InputError(
                 f"{name} is a secret and secrets are never stored",
                 f"export {name}=… in the shell that runs `golive resume {run.id}`, or pass --var",
+            )
+        if store.masker.data({"value": value})["value"] != value:
+            # The record would keep *** for it and a resume would ask again: say so now, keep nothing.
+            raise InputError(
+                f"the value given for {name} looks like a secret (golive would mask it), and {name} is not one",
+                f"export {name}=… in the shell that runs `golive resume {run.id}`, or pass --var; "
+                "a false positive can be allowed back with GOLIVE_ALLOW_SECRETS (docs/secrets.md)",
             )
         store.append(
             run.id, E.FIELD_SET, name, actor, {"name": name, "value": value, "secret": False, "how": "golive set"}

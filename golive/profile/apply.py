@@ -9,9 +9,11 @@ is collected here, every entry validated against the plan with its profile line.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -19,10 +21,11 @@ import yaml
 from golive import plan as planning
 from golive.model import AnyItem, Checklist, Commands, Field, Section, Step, Task
 from golive.parse.annotations import check_item
+from golive.parse.placeholders import find_placeholders
 from golive.plan import Kind, Plan, PlanStep, is_secret
 from golive.profile.load import LoadedProfile, ProfileError, absolute_prefix
 from golive.profile.match import by_id, by_section, by_text
-from golive.profile.model import AnswerEntry, CheckEntry
+from golive.profile.model import AnswerEntry, ApplyEntry, CheckEntry
 from golive.profile.rewrite import Rewriter, Rule
 
 # A profile's answer, by the kind of step it answers -> (what the step waits for, the answer it reads):
@@ -33,14 +36,15 @@ ANSWERS: dict[str, dict[Kind, tuple[str, str]]] = {
         Kind.SIGNOFF: ("signoff", "confirm"),
         Kind.COMMAND: ("accept", "confirm"),  # an optional command: run it
     },
-    "done": {Kind.CONFIRM: ("confirm", "confirm")},
-    "skip": {Kind.CONFIRM: ("confirm", "skip"), Kind.COMMAND: ("accept", "skip")},  # an optional command: not run
+    # A command answered done or skip does not run: a person did it by hand, or decided it must not run.
+    "done": {Kind.CONFIRM: ("confirm", "confirm"), Kind.COMMAND: ("command", "done")},
+    "skip": {Kind.CONFIRM: ("confirm", "skip"), Kind.COMMAND: ("command", "skip")},
     "fail": {Kind.CONFIRM: ("confirm", "fail"), Kind.SIGNOFF: ("signoff", "fail")},
     "passed": {Kind.COMMAND: ("judge", "confirm")},
     "failed": {Kind.COMMAND: ("judge", "fail")},
     "allow": {Kind.COMMAND: ("destructive", "allow")},
 }
-_OPTIONAL_VERBS = ("confirm", "skip")  # for a command: whether to run one the checklist calls optional
+_OPTIONAL_VERBS = ("confirm",)  # for a command: run one the checklist calls optional (others run with --yes)
 _WHAT = {Kind.CONFIRM: "items a person confirms", Kind.SIGNOFF: "sign-offs", Kind.COMMAND: "commands"}
 
 
@@ -65,6 +69,67 @@ class Attached:
 
 
 @dataclass(frozen=True)
+class ToApply:
+    """A config block golive writes into a file when the run reaches it, in `by`'s name."""
+
+    step: str
+    file: str  # absolute
+    how: str  # merge | write | append
+    by: str
+    line: int  # in the profile
+    label: str  # the profile's, for the record
+
+    def write(self, text: str, lang: str) -> str:
+        """Put the block in the file; what was done, in words. ValueError when the file cannot take it."""
+        path = Path(self.file)
+        lang = "yaml" if lang in ("yaml", "yml") else lang
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = text.rstrip("\n") + "\n"
+        if self.how == "write":
+            path.write_text(body, encoding="utf-8")
+            return f"wrote the block to {path}"
+        if self.how == "append":
+            before = path.read_text(encoding="utf-8") if path.exists() else ""
+            path.write_text(before + ("\n" if before and not before.endswith("\n") else "") + body, encoding="utf-8")
+            return f"appended the block to {path}"
+        block = _load(text, lang, "the block")
+        current = _load(path.read_text(encoding="utf-8"), lang, str(path)) if path.exists() else {}
+        if not isinstance(block, dict) or not isinstance(current, dict):
+            raise ValueError(f"merge needs a mapping in the block and in {path}")
+        merged = _merged(current, block)
+        if lang == "json":
+            path.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        else:
+            path.write_text(yaml.safe_dump(merged, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        return f"merged the block's keys into {path} ({', '.join(_paths(block))})"
+
+
+def _load(text: str, lang: str, what: str) -> Any:
+    try:
+        return json.loads(text) if lang == "json" else yaml.safe_load(text) or {}
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ValueError(f"{what} is not valid {lang.upper()}: {str(exc).splitlines()[0]}") from None
+
+
+def _merged(into: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
+    out = dict(into)
+    for key, value in block.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _paths(block: dict[str, Any], prefix: str = "") -> list[str]:
+    """`download_monitor.enabled = false`: each value the block sets."""
+    out = []
+    for key, value in block.items():
+        if isinstance(value, dict) and value:
+            out.extend(_paths(value, f"{prefix}{key}."))
+        else:
+            out.append(f"{prefix}{key} = {json.dumps(value)}")
+    return out
+
+
+@dataclass(frozen=True)
 class RunSetup:
     """What the run's shell gets from the profile, and which variables came from it."""
 
@@ -74,6 +139,7 @@ class RunSetup:
     prelude: str
     variables: frozenset[str]  # the names the profile gave (not --var)
     choices: frozenset[str] = frozenset()  # the keys the profile gave (not --choose)
+    applies: Mapping[str, ToApply] = field(default_factory=dict)  # step -> the file its block goes to
 
     def environment(self, base: Mapping[str, str]) -> dict[str, str]:
         env = {**base, **self.env}
@@ -98,6 +164,7 @@ class Applied:
     answers: tuple[Prerecorded, ...]
     checks: tuple[Attached, ...]
     rewrites: dict[Rule, list[int]]
+    applies: tuple[ToApply, ...] = ()
 
     @property
     def variables(self) -> dict[str, str]:
@@ -113,7 +180,8 @@ class Applied:
         names = frozenset(n for n in (*spec.variables, *spec.secrets) if n not in (given or {}))
         keys = frozenset(k for k in spec.choices if k not in (chosen or {}))
         prefix = tuple(absolute_prefix(self.profile))
-        return RunSetup(self.profile.label, dict(spec.env), prefix, spec.prelude, names, keys)
+        applies = {a.step: a for a in self.applies}
+        return RunSetup(self.profile.label, dict(spec.env), prefix, spec.prelude, names, keys, applies)
 
 
 def apply(profile: LoadedProfile, checklist: Checklist) -> Applied:
@@ -122,6 +190,7 @@ def apply(profile: LoadedProfile, checklist: Checklist) -> Applied:
     written = planning.build(checklist)  # entries name items as the checklist's author wrote them
     _check_choices(written, profile)
     answers = _answers(written, profile)
+    applies = _applies(written, profile, {a.step for a in answers})
     rewriter = Rewriter.of(profile.spec.rewrite)
     checklist = rewriter.checklist(checklist)
     attached = []
@@ -134,7 +203,8 @@ def apply(profile: LoadedProfile, checklist: Checklist) -> Applied:
         _refuse_bad_check(profile, index, check)
         checklist = _insert_check(checklist, step.line, check.raw)
         attached.append(check)
-    return Applied(profile, checklist, planning.build(checklist), tuple(answers), tuple(attached), rewriter.lines)
+    plan = planning.build(checklist)
+    return Applied(profile, checklist, plan, tuple(answers), tuple(attached), rewriter.lines, applies)
 
 
 def _with_secret_fields(checklist: Checklist, profile: LoadedProfile) -> Checklist:
@@ -160,14 +230,16 @@ def _check_choices(plan: Plan, profile: LoadedProfile) -> None:
 
 def _answers(plan: Plan, profile: LoadedProfile) -> list[Prerecorded]:
     out: list[Prerecorded] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     for index, entry in enumerate(profile.spec.answers):
         loc = ("answers", index)
         line = profile.line(*loc)
         for step in _answered(plan, profile, loc, entry):
-            if step.id in seen:
-                raise profile.error(loc, f"{step.id} is answered twice", f"first at line {seen[step.id]}")
-            seen[step.id] = line
+            first = seen.get(step.id)
+            # One answer per step; a destructive command whose output a person judges takes both.
+            if first is not None and {first[1], entry.answer} not in ({"allow", "passed"}, {"allow", "failed"}):
+                raise profile.error(loc, f"{step.id} is answered twice", f"first at line {first[0]}")
+            seen[step.id] = (line, entry.answer)
             if entry.answer == "allow" and (step.command is None or not step.command.destructive):
                 raise profile.error(loc, f"{step.id} is not a destructive command: allow answers only those")
             if entry.answer in _OPTIONAL_VERBS and step.kind is Kind.COMMAND and not step.optional:
@@ -180,6 +252,50 @@ def _answers(plan: Plan, profile: LoadedProfile) -> list[Prerecorded]:
             need, verb = ANSWERS[entry.answer][step.kind]
             out.append(Prerecorded(step.id, need, verb, entry.answer, entry.by, entry.reason, line))
     return out
+
+
+def _applies(plan: Plan, profile: LoadedProfile, answered: set[str]) -> tuple[ToApply, ...]:
+    """Each `apply:` entry names one config block; it is written as the checklist shows it, so a
+    block holding a placeholder or one a merge cannot read is an error at the entry's line."""
+    out: list[ToApply] = []
+    base = Path(profile.path).parent
+    for index, entry in enumerate(profile.spec.apply):
+        loc = ("apply", index)
+        step = _block(plan, profile, loc, entry)
+        content = step.content
+        assert content is not None
+        if step.id in answered or any(a.step == step.id for a in out):
+            raise profile.error(loc, f"{step.id} is answered twice: apply: writes it, so it takes no other answer")
+        held = find_placeholders(content.text, "text")
+        if held:
+            raise profile.error(loc, f"{step.id}'s block holds {held[0].text!r}: golive would write it as is")
+        if entry.how == "merge":
+            lang = "yaml" if content.lang in ("yaml", "yml") else content.lang
+            if lang not in ("json", "yaml"):
+                raise profile.error(
+                    loc,
+                    f"{step.id} is a {content.lang or 'plain'} block: merge reads JSON or YAML",
+                    "how: write or append",
+                )
+            try:
+                _load(content.text, lang, f"{step.id}'s block")
+            except ValueError as exc:
+                raise profile.error(loc, str(exc)) from None
+        target = str((base / entry.file).resolve())
+        out.append(ToApply(step.id, target, entry.how, entry.by, profile.line(*loc), profile.label))
+    return tuple(out)
+
+
+def _block(plan: Plan, profile: LoadedProfile, loc: tuple[str, int], entry: ApplyEntry) -> PlanStep:
+    what = "apply: is for a block golive shows to apply (`golive plan` shows it as config)"
+    if entry.item is not None:
+        step = by_id(plan, profile, (*loc, "item"), entry.item, (Kind.CONFIRM,), what)
+    else:
+        assert entry.text is not None
+        step = by_text(plan, profile, (*loc, "text"), entry.text, (Kind.CONFIRM,), what)
+    if step.content is None:
+        raise profile.error(loc, f"{step.id} is an item a person confirms, not a block; {what}")
+    return step
 
 
 def _answered(plan: Plan, profile: LoadedProfile, loc: tuple[str, int], entry: AnswerEntry) -> list[PlanStep]:

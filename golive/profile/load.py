@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from golive.errors import InputError
 from golive.parse.hazards import is_secret_name
-from golive.profile.model import TOP_KEYS, AnswerEntry, CheckEntry, Profile, Rewrites, SecretRef
+from golive.profile.model import TOP_KEYS, AnswerEntry, ApplyEntry, CheckEntry, Profile, Rewrites, SecretRef
 from golive.team.policy import SignoffSpec
 
 Loc = tuple[str | int, ...]
@@ -33,6 +33,7 @@ _NULL = "tag:yaml.org,2002:null"
 _KEYS_AT: dict[Loc, tuple[str, ...]] = {
     (): TOP_KEYS,
     ("answers",): tuple(AnswerEntry.model_fields),
+    ("apply",): tuple(ApplyEntry.model_fields),
     ("checks",): tuple(CheckEntry.model_fields),
     ("rewrite",): tuple(Rewrites.model_fields),
     ("secrets",): tuple(SecretRef.model_fields),
@@ -283,8 +284,17 @@ def _rules(p: LoadedProfile) -> list[tuple[int, str, str]]:
                         f"move it under secrets: {name}: {{env: SOME_VARIABLE}} and export SOME_VARIABLE",
                     )
                 )
+    out.extend(_masked_lines(p))
     for name in set(spec.variables) & set(spec.secrets):
         out.append((p.line("secrets", name), f"{name} is both a variable and a secret", "keep one"))
+    if spec.apply and not spec.allow_prerecorded:
+        out.append(
+            (
+                p.line("apply"),
+                f"profile {spec.name} forbids pre-recorded answers (allow_prerecorded: false), and apply: is one",
+                "remove apply: a person applies the blocks during the run",
+            )
+        )
     if spec.answers and not spec.allow_prerecorded:
         out.append(
             (
@@ -302,6 +312,24 @@ def _rules(p: LoadedProfile) -> list[tuple[int, str, str]]:
     for index, entry in enumerate(spec.path_prefix):
         if not (base / entry).is_dir():
             out.append((p.line("path_prefix", index), f"path_prefix {entry}: no such directory", f"relative to {base}"))
+    return out
+
+
+def _masked_lines(p: LoadedProfile) -> list[tuple[int, str, str]]:
+    """A profile holds no secret: a line (or a `${NAME}` value) golive would mask in the record is
+    refused, since the run could not read its own profile back (and the value would be in a file)."""
+    from golive.secrets import Masker
+
+    masker = Masker()
+    hint = "give it under secrets: NAME: {env: VARIABLE}; a false positive: GOLIVE_ALLOW_SECRETS (docs/secrets.md)"
+    out = []
+    for number, line in enumerate(p.text.splitlines(), 1):
+        if line.strip() and not line.lstrip().startswith("#") and masker(line) != line:
+            out.append((number, "this line holds what looks like a secret (golive would mask it)", hint))
+    for name, value in p.values.items():
+        if masker(value) != value:
+            used = next((n for n, line in enumerate(p.text.splitlines(), 1) if f"${{{name}}}" in line), 1)
+            out.append((used, f"${{{name}}} gives what looks like a secret (golive would mask it)", hint))
     return out
 
 

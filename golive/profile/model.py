@@ -41,15 +41,40 @@ class SecretRef(_Strict):
 
 
 class AnswerEntry(_Strict):
-    """A pre-recorded answer: which items, who answers, what, and why."""
+    """A pre-recorded answer: which items, who answers, what, and why.
+
+    `{step: L139, skip: "why", by: NAME}` is short for `{item: L139, answer: skip, reason: "why", by: NAME}`
+    (and `done: "how"` for `answer: done`): a command skipped or done by hand does not run."""
 
     item: Text | None = None
+    step: Text | None = None
     items: list[Text] | None = None
     text: str | None = None
     section: str | None = None
     by: str = Field(min_length=1)
     answer: Verb
+    skip: str | None = None
+    done: str | None = None
     reason: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        """`skip: REASON` / `done: REASON` name the answer and give its reason in one key."""
+        if not isinstance(data, dict):
+            return data
+        given = [k for k in ("answer", "skip", "done") if data.get(k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give the answer once: {' and '.join(given)} both say what it is")
+        if given and given[0] in ("skip", "done"):
+            if data.get("reason"):
+                raise ValueError(f"{given[0]}: already gives the reason; drop reason:")
+            data = {**data, "answer": given[0], "reason": _text(data[given[0]])}
+        if data.get("step") is not None:
+            if data.get("item") is not None:
+                raise ValueError("name the step with one of item, step")
+            data = {**data, "item": data["step"]}
+        return data
 
     @model_validator(mode="after")
     def _one_way_to_name_items(self) -> AnswerEntry:
@@ -80,6 +105,25 @@ class CheckEntry(_Strict):
         return self
 
 
+class ApplyEntry(_Strict):
+    """A config block the checklist says to put in a file, written there by golive in `by`'s name.
+
+    `merge` sets the block's keys in a JSON or YAML file and keeps the others (the file is made when
+    missing); `write` makes the file hold the block; `append` adds the block at its end."""
+
+    item: Text | None = None
+    text: str | None = None
+    file: str = Field(min_length=1)
+    how: Literal["merge", "write", "append"] = "merge"
+    by: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_block(self) -> ApplyEntry:
+        if (self.item is None) == (self.text is None):
+            raise ValueError("name the block with exactly one of item, text")
+        return self
+
+
 class Rewrites(_Strict):
     """Literal replacements, production value -> this environment's value."""
 
@@ -97,6 +141,7 @@ class Profile(_Strict):
     secrets: dict[str, SecretRef] = {}
     choices: dict[Text, Text] = {}
     answers: list[AnswerEntry] = []
+    apply: list[ApplyEntry] = []
     rewrite: Rewrites = Rewrites()
     path_prefix: list[str] = []
     env: dict[str, Text] = {}

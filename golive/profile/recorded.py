@@ -12,8 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from golive.errors import InputError
-from golive.profile.apply import Applied
+from golive import plan as planning
+from golive.errors import GoliveError, InputError
+from golive.model import Checklist
+from golive.plan import Plan
+from golive.profile.apply import Applied, apply
 from golive.profile.load import LoadedProfile, from_record
 from golive.record.chain import Event
 from golive.record.events import EventType as E
@@ -43,6 +46,18 @@ def of_run(events: Sequence[Event]) -> LoadedProfile | None:
     started = next((e for e in events if e.type == E.RUN_STARTED), None)
     data = started.data.get("profile") if started is not None else None
     return from_record(data) if data else None
+
+
+def plan_of_run(checklist: Checklist, events: Sequence[Event]) -> Plan:
+    """The plan a run walks: its checklist with the profile it started with applied, so the steps and
+    lines a profile made (its checks, its secret fields) are there for `confirm`, `set` and reports."""
+    profile = of_run(events)
+    if profile is None:
+        return planning.build(checklist)
+    try:
+        return apply(profile, checklist).plan
+    except GoliveError:  # a profile this golive reads differently: step ids are lines all the same
+        return planning.build(checklist)
 
 
 def unchanged(profile: LoadedProfile, run_id: str, rollback: bool = False) -> str:

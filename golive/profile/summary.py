@@ -30,6 +30,9 @@ def to_json(applied: Applied) -> dict[str, Any]:
             {"kind": r.kind, "from": r.old, "to": r.new, "lines": lines} for r, lines in applied.rewrites.items()
         ],
         "checks": [{"after": c.after, "check": c.raw, "profile_line": c.line} for c in applied.checks],
+        "apply": [
+            {"item": a.step, "file": a.file, "how": a.how, "by": a.by, "profile_line": a.line} for a in applied.applies
+        ],
         "path_prefix": list(applied.setup().path_prefix),
         "env": dict(spec.env),
         "prelude": spec.prelude,
@@ -70,6 +73,8 @@ def lines(applied: Applied) -> list[str]:
         out.append(f"  pre-recorded: {answer} by {by}" + (f" ({reason})" if reason else "") + f": {items}")
     for c in applied.checks:
         out.append(f"  check after {c.after}: {c.raw}")
+    for t in applied.applies:
+        out.append(f"  apply {t.step} to {t.file} ({t.how}) by {t.by}")
     setup = applied.setup()
     for entry in setup.path_prefix:
         out.append(f"  PATH starts with {entry}")
@@ -102,4 +107,8 @@ def marks(applied: Applied) -> dict[int, str]:
         answered = plan.step(a.step)
         if answered is not None:
             notes.setdefault(answered.line, []).append(f"pre-recorded: {a.answer} by {a.by}")
+    for t in applied.applies:
+        block = plan.step(t.step)
+        if block is not None:
+            notes.setdefault(block.line, []).append(f"applied to {t.file} by golive for {t.by}")
     return {line: "; ".join(dict.fromkeys(n)) for line, n in notes.items()}

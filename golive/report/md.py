@@ -49,7 +49,8 @@ def note(step: StepView) -> str:
         text += f", {step.prerecorded}"
     if step.reason and step.status not in ("set",):
         text += f": {step.reason}"
-    return f" — *{_escape(text)}*"
+    # The step's id last: what `golive confirm RUN ID` and `golive show` name it by.
+    return f" — *{_escape(text)}* `{step.id}`"
 
 
 def render(view: RunView) -> str:
@@ -61,11 +62,15 @@ def render(view: RunView) -> str:
     for s in view.steps:
         if s.kind == "command" or (s.block and s.kind in ("confirm", "check")):
             blocks.setdefault(s.block, []).append(s)
+        elif s.kind == "confirm" and _is_fence(lines, s.line):
+            blocks.setdefault(s.line, []).append(s)  # a block shown, not run: its outcome after it, not on its fence
     block_end = {b: max(s.end_line for s in group) for b, group in blocks.items()}
     closing = {_closing_fence(lines, b, end): b for b, end in block_end.items()}
     out: list[str] = []
+    # Shown with their block: checks, and steps whose own line is a fence (annotating it would break it).
+    in_blocks = {id(s) for group in blocks.values() for s in group if s.kind == "check" or _is_fence(lines, s.line)}
     for number, line in enumerate(lines, start=1):
-        steps = [s for s in by_line.get(number, []) if s.kind != "command" and not (s.kind == "check" and s.block)]
+        steps = [s for s in by_line.get(number, []) if s.kind != "command" and id(s) not in in_blocks]
         out.append(_annotate(line, steps, claims, errors) if steps else line)
         if number == (view.plan.checklist.title_line or 1):
             out.extend(_summary(view))
@@ -73,6 +78,10 @@ def render(view: RunView) -> str:
             out.extend(_block_results(blocks[closing[number]], _indent(lines, closing[number])))
     out.extend(_footer(view))
     return "\n".join(out) + ("\n" if not out[-1].endswith("\n") else "")
+
+
+def _is_fence(lines: list[str], number: int) -> bool:
+    return 0 < number <= len(lines) and lines[number - 1].lstrip().startswith(("```", "~~~"))
 
 
 def _closing_fence(lines: list[str], block: int, last_command_line: int) -> int:
@@ -139,6 +148,9 @@ def _block_results(steps: list[StepView], indent: str) -> list[str]:
     for s in sorted(steps, key=lambda s: s.line):
         if s.kind == "confirm":
             out.append(f"{indent}- {_MARK.get(s.status, '')} **{s.id}** {_escape(s.text)}{note(s)}")
+            if s.message:  # what was sent, its fields filled in: the block above shows it as written
+                out.append(f"{indent}  > sent as:")
+                out.extend(f"{indent}  > {_escape(line) or ' '}" for line in s.message.split("\n"))
             continue
         first = s.text.strip().split("\n")[0]
         facts = [s.status.replace("_", " ")]
@@ -150,6 +162,10 @@ def _block_results(steps: list[StepView], indent: str) -> list[str]:
             facts.append(f"{s.attempts} attempts")
         if s.allowed_by:
             facts.append(f"destructive, allowed by {s.allowed_by}")
+        if s.actor and s.actor not in s.allowed_by:
+            facts.append(f"by {s.actor}")  # a person decided it: skipped, done by hand, judged
+        if s.prerecorded and "pre-recorded" not in s.allowed_by:  # the consent already says whose it was
+            facts.append(s.prerecorded)
         reason = s.reason.removeprefix(f"exit {s.exit_code}").lstrip("; ") if s.exit_code is not None else s.reason
         summary = f"{_MARK.get(s.status, '')} <code>{_html(first[:100])}</code> — {', '.join(facts)}"
         if reason:
@@ -211,6 +227,11 @@ def _footer(view: RunView) -> list[str]:
     if view.plan.followups:
         out.extend(_followups(view))
     out.extend(_notifications(view))
+    for s in view.steps:
+        if s.kind == "choose" and s.status != "pending":
+            who = f" by {s.actor}" if s.actor else ""
+            mark = f", {s.prerecorded}" if s.prerecorded else ""
+            out.append(f"- Choice **{s.id}** ({_escape(s.section)}): {_escape(s.reason or s.status)}{who}{mark}")
     for warning in state.warnings:
         out.append(f"- Note: {_escape(warning)}")
     if state.status == "paused":

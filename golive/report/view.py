@@ -48,6 +48,7 @@ class StepView:
     measured: dict[str, Any] = field(default_factory=dict)  # checks: what was measured
     facts: list[tuple[bool, str]] = field(default_factory=list)  # checks: each expectation, judged
     prerecorded: str = ""  # "pre-recorded by profile rehearsal (3f2a9c01b7de)" when a profile answered for it
+    message: str = ""  # a message block: the text as the person was asked to send it (its fields filled)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ def _view(step: PlanStep, state: RunState, outputs: dict[int, Output], marks: di
         measured=dict(data.get("measured") or {}),
         facts=[(bool(ok), str(text)) for ok, text in data.get("facts") or []],
         prerecorded=marks.get(step.id, ""),
+        message=str(data.get("message") or ""),
     )
 
 

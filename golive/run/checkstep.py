@@ -45,6 +45,9 @@ class CheckStep:
         }
         self._checks = [s for s in steps if s.kind is Kind.CHECK and s.check is not None]
         self._step_logs = [s for s in self._checks if s.check and s.check.type == "log" and _since(s) == "step"]
+        # `since: run` is since the run began, also after a resume: the marks the record kept come first.
+        self._run_marks = {k: int(v) for k, v in dict(self.e.state.session.get("log_marks") or {}).items()}
+        self.marks.update(self._run_marks)
         self._mark_logs("run", [s for s in self._checks if s.check and s.check.type == "log"])
 
     # --- the step loop's side ---------------------------------------------------------------------------
@@ -63,6 +66,7 @@ class CheckStep:
 
     def before(self, step: PlanStep) -> None:
         """A step other than a check begins: `log` checks with `since: step` read from here on."""
+        self._record_run_marks()
         if self._step_logs and step.kind is not Kind.CHECK:
             self._mark_logs("step", self._step_logs)
 
@@ -249,6 +253,13 @@ class CheckStep:
 
     # --- log marks --------------------------------------------------------------------------------------
 
+    def _record_run_marks(self) -> None:
+        """Where each log stood when the run began, into the record once: a resume reads from there."""
+        fresh = {k: v for k, v in self.marks.items() if k.startswith("run:") and k not in self._run_marks}
+        if fresh:
+            self._run_marks.update(fresh)
+            self.e.record(E.SESSION_STATE, log_marks=dict(self._run_marks))
+
     def _mark_logs(self, since: str, steps: list[PlanStep]) -> None:
         shell = self.e.shell
         cwd = Path(shell.state.cwd) if shell is not None and shell.state.cwd else Path(self.e.options.workdir)
@@ -260,10 +271,13 @@ class CheckStep:
                 continue  # its variable comes later: it reads from when it is first known
             path = Path(raw).expanduser()
             path = path if path.is_absolute() else cwd / path
+            key = mark_key(path, since)
+            if since == "run" and key in self.marks:
+                continue  # the run's start is kept from when it was first seen
             try:
-                self.marks[mark_key(path, since)] = path.stat().st_size
+                self.marks[key] = path.stat().st_size
             except OSError:
-                self.marks[mark_key(path, since)] = 0  # created later: all of it is new
+                self.marks[key] = 0  # created later: all of it is new
 
     # --- helpers ----------------------------------------------------------------------------------------
 

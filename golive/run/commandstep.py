@@ -6,12 +6,14 @@ placeholders, run it in the session (or start it as a service), judge it and kee
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from typing import TYPE_CHECKING
 
 from golive.model import Mode
 from golive.parse.placeholders import fill
+from golive.parse.shellvars import judges_pipe, read_unset_candidates, set_in_dump
 from golive.plan import PlanStep
 from golive.record.events import EventType as E
 from golive.run import services as svc
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
     from golive.run.steps import StepRunner
 
 _PY_END = "__GOLIVE_PY_END__"
+# Appended to a command with a pipe: each side's exit status (and which command it was), $? kept.
+# Two newlines first: a command ending in `\` must not swallow it.
+_PIPE_TRAILER = '\n\n__golive_ps="${PIPESTATUS[*]}"; __golive_psn=$GOLIVE_STEP; __golive_rc "${__golive_ps##* }"'
+_SIGPIPE = 141  # `yes | head -1`: the left side was told to stop by the reader, as meant
 
 
 class CommandStep:
@@ -34,6 +40,7 @@ class CommandStep:
         self.runner = runner
         self.e = runner.e
         self._sudo_ok: bool | None = None
+        self._pipe: tuple[int, ...] = ()  # PIPESTATUS of the last command's final pipeline
 
     def command(self, step: PlanStep) -> str:
         e = self.e
@@ -77,6 +84,8 @@ class CommandStep:
             )
         if step.interactive and not self._at_terminal():
             e.people.by_hand(step.id, shown, step.interactive)  # pauses: "run it yourself, then confirm --done"
+        if cmd.lang == "bash":
+            self._unset_variables(step, text)
         if cmd.lang == "python":
             text = f"python3 - <<'{_PY_END}'\n{text}\n{_PY_END}"
         attempt = e.state.steps[step.id].attempts + 1 if step.id in e.state.steps else 1
@@ -184,6 +193,38 @@ class CommandStep:
             )
         e.accepted.add(step.block)
 
+    def _unset_variables(self, step: PlanStep, text: str) -> None:
+        """A variable the command reads that neither the session, its environment nor a field holds is
+        asked for now (or the run pauses naming it): `Bearer $TOKEN` never runs as `Bearer ` in silence."""
+        e = self.e
+        assert e.shell is not None
+        names = read_unset_candidates(text)
+        if not names:
+            return
+        held = set_in_dump(e.shell.state.dump) | set(e.shell.state.variables) | set(e.values)
+        for name in (n for n in names if n not in held):
+            setter = self._set_by(step, name)
+            gone = "its value is gone" if setter and e.state.done(setter) else "it has not run in this run"
+            why = f"{step.id} reads ${name}, which is not set in the session" + (
+                f" ({setter} sets it; {gone})" if setter else ""
+            )
+            e.reporter.say(f"  {why}", "yellow")
+            secret = e.is_secret(name)
+            value = e.people.field(name, why, secret, (), "").value
+            self.runner.set_value(name, value, secret, f"asked: {why}")
+
+    def _set_by(self, step: PlanStep, name: str) -> str:
+        """The earlier step that sets `name` in the session, if the plan has one."""
+        from golive.plan import assigned_variables
+
+        found = ""
+        for s in (*self.e.plan.steps, *self.e.plan.rollback):
+            if s.id == step.id:
+                break
+            if s.command is not None and s.command.lang == "bash" and name in assigned_variables(s.command.text):
+                found = s.id
+        return found
+
     def _attempt(self, step: PlanStep, text: str, shown: str, attempt: int) -> tuple[str, str]:
         e = self.e
         cmd = step.command
@@ -244,9 +285,11 @@ class CommandStep:
         if secret_names:
             e.reporter.hold(secret_names)
         learned = False
+        piped = cmd.mode is Mode.RUN and judges_pipe(text)
+        self._pipe = ()
         try:
             result = e.shell.run(
-                text,
+                text + _PIPE_TRAILER if piped else text,
                 timeout=e.options.timeout_s,
                 window=window,
                 on_output=e.reporter.output,
@@ -256,6 +299,8 @@ class CommandStep:
                 extend_window=lambda watched: e.people.watch_longer(step.id, watched),
             )
             learned = not result.still_running  # a command handed over as a service never dumped its state
+            result.command = result.command.removesuffix(_PIPE_TRAILER)
+            self._pipe = self._pipestatus(result.n) if piped and learned else ()
             return result
         except SessionLost as lost:
             e.replace_session(f"{step.id} had to be stopped by ending its shell session; a new session continues")
@@ -296,18 +341,37 @@ class CommandStep:
 
             return CommandResult(e.masker(text), code, Capture(), Capture(), 0.0)
 
+    def _pipestatus(self, n: int) -> tuple[int, ...]:
+        """The exit status of each side of command `n`'s last pipeline, as its trailer left it."""
+        assert self.e.shell is not None
+        held = self.e.shell.state.variables
+        if held.get("__golive_psn") != str(n):
+            return ()  # the trailer did not run (the command returned early): nothing to add
+        try:
+            return tuple(int(s) for s in held.get("__golive_ps", "").split())
+        except ValueError:
+            return ()
+
     def _judge(self, step: PlanStep, result: CommandResult, unjudgeable: str = "") -> tuple[str, str, str | None]:
         """unjudgeable: why its output cannot be judged (not kept after golive was killed): a person judges."""
         e = self.e
         assert step.command is not None
         e.reporter.stop_ticker()  # the command has ended
-        verdict = (
-            Verdict(PERSON, unjudgeable)
-            if unjudgeable
-            else judge(
-                step.command, result.exit_code, e.masker(result.out), e.masker(result.err), result.timed_out, e.values
+        if unjudgeable:
+            verdict = Verdict(PERSON, unjudgeable)
+        else:
+            exit_code, piped = result.exit_code, ""
+            left = [s for s in self._pipe[:-1] if s not in (0, _SIGPIPE)]
+            if exit_code == 0 and left and not result.timed_out:
+                # `pg_restore --list x | head` exits as head does: judged as with `set -o pipefail`.
+                exit_code = left[-1]
+                shown = " ".join(str(s) for s in self._pipe)
+                piped = f" (a command before a `|` failed: exit statuses {shown}; a pipe is judged as with pipefail)"
+            verdict = judge(
+                step.command, exit_code, e.masker(result.out), e.masker(result.err), result.timed_out, e.values
             )
-        )
+            if piped:
+                verdict = dataclasses.replace(verdict, reason=verdict.reason + piped)
         if verdict.status != PERSON:
             return verdict.status, verdict.reason, None
         stored = answer_of(e.state, step.id, "judge")
@@ -393,7 +457,8 @@ class CommandStep:
         record = e.state.steps.get(step.id)
         before = "it failed when golive ran it; " if record is not None and record.status == FAILED else ""
         if answer.verb == "done":
-            return e.finish_step(step, "confirmed", f"{before}{actor} did it by hand", actor)
+            how = f": {answer.reason}" if answer.reason else ""
+            return e.finish_step(step, "confirmed", f"{before}{actor} did it by hand{how}", actor)
         return e.finish_step(step, "skipped", f"{before}skipped: {answer.reason}", actor)
 
     def _consent(self, step: PlanStep, shown: str) -> str | None:

@@ -85,11 +85,17 @@ WAITING = {
 def answer_of(state: RunState, item: str, *needs: str) -> tuple[Answer, str] | None:
     """A person's stored answer for `item`, given for one of `needs`, with who gave it."""
     data = state.answers.get(item)
+    actor = state.answer_actors.get(item, "")
     if data is None or data.get("need", "") not in needs:
-        return None
+        # A profile may answer two needs of one item (allow it, judge it): the other one counts too.
+        kept = state.prerecorded.get(item, {})
+        found = next((kept[n] for n in needs if n in kept), None)
+        if found is None:
+            return None
+        data, actor = found
     verb, reason, value = data.get("verb", "confirm"), data.get("reason", ""), data.get("value", "")
     answer = Answer(verb, reason, value, int(data.get("option", -1)))
-    return answer, state.answer_actors.get(item, "")
+    return answer, actor
 
 
 def waiting_for(plan: Plan, state: RunState, item: str) -> tuple[str, str]:

@@ -38,6 +38,9 @@ class RunState:
     steps: dict[str, StepRecord] = field(default_factory=dict)
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # item -> the answer not yet used
     answer_actors: dict[str, str] = field(default_factory=dict)
+    # A profile's answers by item and need: one item may hold two (allow a destructive command, and
+    # judge its output); each is read by the need it answers, until the step finishes.
+    prerecorded: dict[str, dict[str, tuple[dict[str, Any], str]]] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)  # values of non-secret fields
     secret_fields: set[str] = field(default_factory=set)  # set, value never stored
     choices: dict[str, int] = field(default_factory=dict)
@@ -109,9 +112,14 @@ def apply(state: RunState, e: Event) -> None:
         if record.started_at is None:
             record.started_at = e.at
         state.answers.pop(e.item, None)
+        state.prerecorded.pop(e.item, None)
     elif e.type == E.ANSWER and e.item:
         state.answers[e.item] = dict(d)
         state.answer_actors[e.item] = e.actor or ""
+        if d.get("prerecorded"):
+            state.prerecorded.setdefault(e.item, {})[str(d.get("need", ""))] = (dict(d), e.actor or "")
+        else:
+            state.prerecorded.pop(e.item, None)  # a person answered since: theirs is the answer
     elif e.type == E.FIELD_SET:
         name = d.get("name", "")
         if d.get("secret"):

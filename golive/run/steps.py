@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from golive.parse.placeholders import fill
 from golive.plan import Kind, PlanStep, choice_key_matches, chosen_option
 from golive.planview import duration
+from golive.profile.apply import ToApply
 from golive.record.events import EventType as E
 from golive.run.checkstep import CheckStep
 from golive.run.commandstep import CommandStep
@@ -72,6 +73,9 @@ class StepRunner:
         # A message the checklist wrote ("Notify Stakeholders"): golive sends it when there is somewhere to send.
         sends = step.content is not None and step.content.purpose == "message" and e.notifier is not None
         stored = answer_of(e.state, step.id, "confirm")
+        target = e.setup.applies.get(step.id) if e.setup is not None else None
+        if stored is None and target is not None and step.content is not None:
+            return self._apply_block(step, target)
         if stored is not None:
             answer, actor = stored
         else:
@@ -86,6 +90,20 @@ class StepRunner:
         if sends and status == "confirmed":  # seen and answered: now it goes out, as shown
             e.notify("message", text=text, label=_label(step))
         return status
+
+    def _apply_block(self, step: PlanStep, target: ToApply) -> str:
+        """A profile's `apply:`: golive puts the block in the file itself, in the named person's name."""
+        e = self.e
+        assert step.content is not None
+        try:
+            done = target.write(step.content.text, step.content.lang)
+        except (OSError, ValueError) as exc:
+            reason = e.masker(f"could not apply the block to {target.file}: {exc}")
+            e.finish_step(step, "failed", reason, target.by, applied=target.file, how=target.how)
+            return self.after_failure(step, reason, retryable=False)
+        e.reporter.say(f"  {e.masker(done)}", "dim")
+        reason = f"{done}: applied by golive for {target.by}, as {target.label} says (line {target.line})"
+        return e.finish_step(step, "passed", e.masker(reason), target.by, applied=target.file, how=target.how)
 
     def _filled_message(self, step: PlanStep) -> str:
         """A message with its fields filled: what golive knows itself, then what a person gives."""
@@ -109,7 +127,7 @@ class StepRunner:
     def _ask(self, name: str, example: str) -> str:
         e = self.e
         value = e.people.field(name, f"value for {example}", e.is_secret(name), (), example).value
-        self._set(name, value, e.is_secret(name), "for a message")
+        self.set_value(name, value, e.is_secret(name), "for a message")
         return value
 
     def _manual_outcome(self, step: PlanStep, answer: Answer, actor: str, **data: Any) -> str:
@@ -216,7 +234,7 @@ class StepRunner:
         if f.name in e.values:
             shown = MASK if f.secret else e.values[f.name]
             if f.name not in e.state.fields and f.name not in e.state.secret_fields:
-                self._set(f.name, e.values[f.name], f.secret, "given with --var")
+                self.set_value(f.name, e.values[f.name], f.secret, "given with --var")
             return e.finish_step(step, "set", f"{f.name} = {shown}")
         stored = answer_of(e.state, f.name, "field")
         value = stored[0].value if stored else None
@@ -227,10 +245,10 @@ class StepRunner:
                 if f.optional:
                     return e.finish_step(step, "skipped", f"{f.name} is optional and no value was given")
                 raise
-        self._set(f.name, value, f.secret, "asked")
+        self.set_value(f.name, value, f.secret, "asked")
         return e.finish_step(step, "set", f"{f.name} = {MASK if f.secret else value}", e.actor)
 
-    def _set(self, name: str, value: str, secret: bool, how: str) -> None:
+    def set_value(self, name: str, value: str, secret: bool, how: str) -> None:
         e = self.e
         e.values[name] = value
         if secret:
@@ -262,7 +280,7 @@ class StepRunner:
                 declared = next((f for f in e.plan.checklist.fields if f.name == name), None)
                 label = declared.label if declared else f"value for {example}"
                 value = e.people.field(name, label, secret, declared.choices if declared else (), example).value
-            self._set(name, value, secret, "for a placeholder")
+            self.set_value(name, value, secret, "for a placeholder")
         return {**{n: e.values[n] for n in step.needs if n in e.values}, **from_session}
 
     def choose(self, step: PlanStep) -> str:

@@ -3,6 +3,7 @@ effect, once, recorded for what it is; an answer that cannot apply is refused wi
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -65,7 +66,8 @@ def test_a_judgement_given_later_is_the_judgement_and_nothing_runs_twice(tmp_pat
     """Seed 003 L333 `echo "Token: $TOKEN"` / `# Expected: JWT token`: a person judges; the pause says how."""
     checklist = tmp_path / "DEPLOY.md"
     shutil.copy(seed("003"), checklist)
-    r = golive("run", str(checklist), "--from", "L333", "--non-interactive", "--yes", cwd=tmp_path)
+    token = {**os.environ, "TOKEN": "eyJhbGciOiJIUzI1NiJ9.e30.c2ln"}  # L330 set it in the session; not run here
+    r = golive("run", str(checklist), "--from", "L333", "--non-interactive", "--yes", cwd=tmp_path, env=token)
     assert r.returncode == 3 and "judge the output" in r.stdout and "JWT token" in r.stdout, r.stdout
     run_id = run_id_of(r.stdout)
     suggested = next(line for line in r.stdout.splitlines() if "give it with:" in line)

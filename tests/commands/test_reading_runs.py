@@ -70,6 +70,7 @@ def test_seed_002_account_id_reaches_aws_as_typed_and_the_record_shows_it(tmp_pa
     """L65 `arn:aws:iam::${YOUR_ACCOUNT_ID}:policy/…` with ACCOUNT_ID=123 runs as `arn:aws:iam::123:policy/…`."""
     _bin, env = stand_ins(tmp_path, "aws")
     args = ["--var", "ACCOUNT_ID=123", "--var", "IAM_ROLE_USER_FOR_MONITOR=monitor role", "--choose", "C52=A"]
+    env["AWS_PROFILE"] = "default"  # L59 reads $AWS_PROFILE: golive would pause for it
     r = golive("run", str(seed("002")), "--from", "C52", "--yes", "--non-interactive", *args, cwd=tmp_path, env=env)
     assert r.returncode == 3, r.stdout + r.stderr  # it goes on to the next manual item, L79
     attach = next(c for c in calls(tmp_path) if c[1:3] == ["iam", "attach-role-policy"])

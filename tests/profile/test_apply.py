@@ -177,14 +177,45 @@ def test_a_check_the_models_refuse_is_an_error_at_its_profile_line(tmp_path: Pat
     assert "rehearsal.yaml:3: checks[0].check: exsts: unknown option: did you mean `exists`?" in message
 
 
-def test_an_optional_command_is_run_or_skipped_by_a_named_person_and_no_other_command_is(tmp_path: Path) -> None:
-    """Seed 000 L31 `python -m pytest tests/ -v` under "# Run tests (if available)" is asked even with --yes;
-    seed 001 L139 `pip show sqlite3` is not optional: --yes accepts it, a profile cannot skip it."""
+def test_an_optional_command_is_run_by_a_named_person_and_any_command_skipped_or_done_with_why(
+    tmp_path: Path,
+) -> None:
+    """Seed 000 L31 `python -m pytest tests/ -v` under "# Run tests (if available)" is asked even with --yes:
+    a profile's confirm runs it. Seed 001 L139 `pip show sqlite3` is not optional, yet a person may decide
+    it must not run (sqlite3 is no pip package): `{step: L139, skip: REASON, by: NAME}` records that."""
     path = tmp_path / "rehearsal.yaml"
     path.write_text("answers:\n  - item: L31\n    by: Nikhil\n    answer: confirm\n")
     [answer] = apply(load(path, {}), parse_file(seed("000"))).answers
     assert (answer.step, answer.need, answer.verb, answer.by) == ("L31", "accept", "confirm", "Nikhil")
-    path.write_text("answers:\n  - item: L139\n    by: Ravi\n    answer: skip\n    reason: not a pip package\n")
+
+    path.write_text("answers:\n  - {step: L139, skip: not a pip package, by: Ravi}\n")
+    [answer] = apply(load(path, {}), parse_file(seed("001"))).answers
+    assert (answer.step, answer.need, answer.verb, answer.by, answer.reason, answer.line) == (
+        "L139", "command", "skip", "Ravi", "not a pip package", 2,
+    )  # fmt: skip
+    path.write_text("answers:\n  - {step: L181, done: migrated at the DBA's terminal, by: Dana}\n")
+    [answer] = apply(load(path, {}), parse_file(seed("001"))).answers
+    assert (answer.need, answer.verb, answer.reason) == ("command", "done", "migrated at the DBA's terminal")
+
+    path.write_text("answers:\n  - item: L139\n    by: Ravi\n    answer: confirm\n")
     with pytest.raises(ProfileError) as caught:
         apply(load(path, {}), parse_file(seed("001")))
     assert ":2: L139 is a command the checklist does not call optional" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ("{step: L139, by: Ravi}", "missing 'answer'"),
+        ('{step: L139, skip: "", by: Ravi}', "answer skip needs a reason"),
+        ("{step: L139, skip: why, answer: skip, by: Ravi}", "give the answer once"),
+        ("{step: L139, item: L140, skip: why, by: Ravi}", "name the step with one of item, step"),
+        ("{step: L139, skip: why, reason: again, by: Ravi}", "skip: already gives the reason"),
+    ],
+)
+def test_the_short_form_of_an_answer_says_what_is_wrong_at_its_line(tmp_path: Path, entry: str, says: str) -> None:
+    path = tmp_path / "rehearsal.yaml"
+    path.write_text(f"name: r\nanswers:\n  - {entry}\n")
+    with pytest.raises(ProfileError) as caught:
+        apply(load(path, {}), parse_file(seed("001")))
+    assert ":3: " in str(caught.value) and says in str(caught.value)

@@ -98,6 +98,14 @@ MISTAKES = [
     ("checks:\n  - check: {file: x}\n", 2, "exactly one of after, text"),
     ("checks:\n  - after: L98\n    check: file x\n", 3, "checks.check"),
     ("- name: x\n", 1, "a profile is a mapping of keys"),
+    # What the record would mask (the profile's text is kept masked): the run could not read it back.
+    (
+        "checks:\n  - after: L98\n    check:\n      http: GET http://127.0.0.1:9/\n      headers:\n"
+        "        Authorization: AWS4-HMAC-SHA256 Credential=AKIAZ7Q4M2XK9BLW3NTE/20240101/us-west-2/s3/aws4_request\n",
+        6,
+        "this line holds what looks like a secret (golive would mask it)",
+    ),
+    ("env:\n  API_URL: 'postgresql://app:Zx9qW2rT7vLm@db:5432/app'\n", 2, "looks like a secret"),
     ("", 1, "the profile is empty"),
 ]
 
@@ -109,6 +117,14 @@ def test_each_mistake_is_reported_at_its_line(tmp_path: Path, text: str, line: i
         load(path, {})
     assert f"{path.resolve()}:{line}: " in str(caught.value)
     assert says in str(caught.value)
+
+
+def test_a_value_from_the_environment_that_looks_like_a_secret_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "name: x\nenv:\n  DSN: '${DSN}'\n")
+    with pytest.raises(ProfileError) as caught:
+        load(path, {"DSN": "postgresql://app:Zx9qW2rT7vLm@db:5432/app"})
+    assert f"{path.resolve()}:3: ${{DSN}} gives what looks like a secret" in str(caught.value)
+    assert "Zx9qW2rT7vLm" not in str(caught.value)
 
 
 def test_a_path_to_a_secret_is_not_a_secret(tmp_path: Path) -> None:

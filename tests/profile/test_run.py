@@ -14,6 +14,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from golive.model import Commands
 from golive.parse import parse_file
 from golive.record.events import EventType
@@ -289,3 +291,153 @@ def test_a_resume_applies_the_same_profile_and_refuses_a_changed_one(tmp_path: P
     rollback = run(tmp_path, "rollback", run_id, env=env)
     assert rollback.returncode == 0, rollback.stdout + rollback.stderr
     assert "the rollback applies the profile as the run recorded it" in rollback.stdout
+
+
+# Seed 001 Step 4 "Verify critical packages" (L139 `pip show sqlite3`, which fails everywhere: sqlite3 ships
+# with Python) and seed 000's "# Run tests (if available)" (L31), answered by the profile.
+PACKAGES = """
+    # JobSearchAI
+
+    ## Deployment Steps
+
+    ### Step 4: Verify packages
+
+    ```bash
+    # Verify critical packages
+    pip show sqlite3
+    python3 -c "open('imported.txt', 'w').write('ok')"
+    # Run tests (if available)
+    python3 -c "open('tested.txt', 'w').write('ok')"
+    # Migrate the data
+    python3 -c "open('migrated.txt', 'w').write('ok')"
+    ```
+"""
+
+
+def test_a_profile_skips_or_does_any_command_in_a_named_persons_name_and_says_so(tmp_path: Path) -> None:
+    checklist = write(tmp_path / "DEPLOY.md", PACKAGES)
+    pip, tests, migrate = (line_of(checklist, t) for t in ("pip show", "tested.txt", "migrated.txt"))
+    profile = write(
+        tmp_path / "rehearsal.yaml",
+        f"""
+        name: rehearsal
+        answers:
+          - {{step: {pip}, skip: "sqlite3 is not a pip package; the next line imports the database layer", by: Ravi}}
+          - {{item: {tests}, answer: confirm, by: Nikhil}}
+          - {{step: {migrate}, done: "migrated at the DBA's terminal (interactive)", by: Dana}}
+        """,
+    )
+    stand_in = tmp_path / "bin"
+    stand_in.mkdir()
+    (stand_in / "pip").write_text('#!/bin/sh\necho ran >> "$(dirname "$0")/pip-calls"\nexit 1\n')
+    (stand_in / "pip").chmod(0o755)
+    env = {"PATH": f"{stand_in}:{os.environ['PATH']}"}
+    r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes", env=env)
+
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not (stand_in / "pip-calls").exists(), "a skipped command ran"
+    assert not (tmp_path / "migrated.txt").exists(), "a command done by hand ran again"
+    assert (tmp_path / "imported.txt").exists() and (tmp_path / "tested.txt").exists()
+    mark = f"pre-recorded by profile rehearsal ({hashlib.sha256(profile.read_bytes()).hexdigest()[:12]})"
+    s = steps(show(tmp_path))
+    assert (s[pip]["status"], s[pip]["actor"], s[pip]["prerecorded"]) == ("skipped", "Ravi", mark)
+    assert "sqlite3 is not a pip package" in s[pip]["reason"]
+    assert (s[migrate]["status"], s[migrate]["actor"], s[migrate]["prerecorded"]) == ("confirmed", "Dana", mark)
+    assert s[migrate]["reason"] == "Dana did it by hand: migrated at the DBA's terminal (interactive)"
+    assert (s[tests]["status"], s[tests]["prerecorded"]) == ("passed", f"confirm by Nikhil, {mark}")
+
+
+def seed_lines(prefix: str, first: int, last: int) -> str:
+    return "\n".join(seed(prefix).read_text().split("\n")[first - 1 : last])
+
+
+def test_apply_merges_seed_000_rollback_json_into_the_config_file_in_a_named_persons_name(tmp_path: Path) -> None:
+    """Seed 000 L224 `{"download_monitor": {"enabled": false}}` under "Immediate: Disable in config"."""
+    rollback = seed_lines("000", 220, 226)
+    assert '{"download_monitor": {"enabled": false}}' in rollback
+    checklist = write(tmp_path / "DEPLOY.md", "# CV Download Monitor\n\n## Deployment\n\n```bash\nfalse\n```\n\n")
+    checklist.write_text(checklist.read_text() + rollback + "\n")
+    immediate, block = line_of(checklist, "Disable in config"), line_of(checklist, "```json")
+    config = tmp_path / "monitor_data" / "config.json"
+    config.parent.mkdir()
+    config.write_text(json.dumps({"emp_id": 999, "download_monitor": {"enabled": True, "api_url": "http://x"}}))
+    profile = write(
+        tmp_path / "rehearsal.yaml",
+        f"""
+        name: rehearsal
+        answers:
+          - {{step: {immediate}, done: "the block below is applied by golive", by: Omar}}
+        apply:
+          - item: {block}
+            file: monitor_data/config.json
+            by: Omar
+        """,
+    )
+    r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes",
+            "--rollback-on-failure")  # fmt: skip
+
+    assert r.returncode == 1, r.stdout + r.stderr  # failed, and rolled back
+    assert json.loads(config.read_text()) == {
+        "emp_id": 999,
+        "download_monitor": {"enabled": False, "api_url": "http://x"},
+    }
+    s = steps(show(tmp_path))[block]
+    assert (s["status"], s["actor"]) == ("passed", "Omar")
+    assert f"merged the block's keys into {config} (download_monitor.enabled = false)" in s["reason"]
+    assert "applied by golive for Omar, as profile rehearsal" in s["reason"]
+    plan = run(tmp_path, "plan", str(checklist), "--profile", str(profile)).stdout
+    assert f"apply {block} to {config} (merge) by Omar" in plan
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ("{item: L1, file: x.json, by: Omar}", "no step at L1"),
+        ("{item: L6, file: x.json, by: Omar}", "L6 is a command"),
+        (
+            "{text: '{\"download_monitor\"', file: x.conf, how: replace, by: Omar}",
+            "how: Input should be 'merge', 'write' or 'append'",
+        ),
+    ],
+)
+def test_an_apply_entry_that_cannot_write_its_block_is_an_error_at_its_line(
+    tmp_path: Path, entry: str, says: str
+) -> None:
+    checklist = write(tmp_path / "DEPLOY.md", "# CV\n\n## Deployment\n\n```bash\nfalse\n```\n\n")
+    checklist.write_text(checklist.read_text() + seed_lines("000", 220, 226) + "\n")
+    profile = write(tmp_path / "rehearsal.yaml", f"name: r\napply:\n  - {entry}\n")
+    r = run(tmp_path, "plan", str(checklist), "--profile", str(profile))
+    assert r.returncode == 2 and "rehearsal.yaml:3: " in r.stderr and says in r.stderr, r.stderr
+
+
+def test_a_destructive_command_a_person_judges_takes_the_profiles_allow_and_its_judgement(tmp_path: Path) -> None:
+    """Seed 003 L361 `curl -X DELETE …/employees/999` with `# Expected: 204 No Content`: Quinn allows the
+    delete and judges its (empty) output; both answers are hers, both pre-recorded."""
+    checklist = write(
+        tmp_path / "DEPLOY.md",
+        """
+        # Clean the cache
+
+        ## Deployment Steps
+
+        ```bash
+        mkdir -p old-cache && rm -rf old-cache && echo cleaned
+        # Expected: the old cache directory is gone
+        ```
+        """,
+    )
+    command = line_of(checklist, "rm -rf old-cache")
+    profile = write(
+        tmp_path / "rehearsal.yaml",
+        f"""
+        name: rehearsal
+        answers:
+          - {{item: {command}, answer: allow, by: Quinn Adams, reason: "the cache is rebuilt at start"}}
+          - {{item: {command}, answer: passed, by: Quinn Adams, reason: "old-cache is gone"}}
+        """,
+    )
+    r = run(tmp_path, "run", str(checklist), "--profile", str(profile), "--non-interactive", "--yes")
+    assert r.returncode == 0, r.stdout + r.stderr
+    s = steps(show(tmp_path))[command]
+    assert (s["status"], s["actor"]) == ("passed", "Quinn Adams")
+    assert "judged by a person" in s["reason"] and not (tmp_path / "old-cache").exists()

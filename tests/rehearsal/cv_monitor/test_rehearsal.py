@@ -39,9 +39,6 @@ from tests.rehearsal.rehearsal import (
 )
 
 HERE = Path(__file__).resolve().parent
-MD_REPORT = pytest.mark.xfail(
-    strict=True, reason="found.md: the md report leaves out a command's pre-recorded answer (L31 run, by Nikhil)"
-)
 CV = b"%PDF-1.4\n% Naukri test CV of a candidate\n"
 OMAR = "Omar Haddad (DevOps lead)"
 PEOPLE = {"Priya Sharma (QA lead)", "Nikhil Rao (backend developer)", OMAR, "Farah Qureshi (security)",
@@ -93,7 +90,6 @@ def stage(cv: CvMonitor) -> None:
     wait_until("the duplicate", lambda: "Duplicate skipped" in cv.log())
 
 
-@MD_REPORT
 def test_the_seed_runs_to_its_end_on_the_standin(cv: CvMonitor, tmp_path: Path) -> None:
     stage(cv)
     rehearsal = rehearsal_of(cv, tmp_path / "golive-home")
@@ -182,7 +178,6 @@ def test_the_rollback_disables_the_monitor(fault: FaultRun) -> None:
     assert_no_placeholder_ran(fault.rehearsal.commands_run())
 
 
-@pytest.mark.xfail(strict=True, reason="found.md: log check since: run forgets the run's start after a resume")
 def test_golive_records_the_rollback_as_done(fault: FaultRun) -> None:
     steps = steps_by_id(fault.final)
     assert steps["L238.1"]["status"] == "passed", steps["L238.1"]["reason"]

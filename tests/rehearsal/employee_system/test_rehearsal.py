@@ -34,12 +34,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.postgres,
     pytest.mark.skipif(importlib.util.find_spec("golive.profile") is None, reason="needs environment profiles"),
-    pytest.mark.xfail(
-        strict=True,
-        reason="found.md: a profile cannot pre-record a person's decision to skip a command (seed 003 L89); "
-        "L227's `cat > .env` is not yet destructive (its `allow` is refused); the md report leaves out "
-        "choices, messages and L484's answer",
-    ),
 ]
 
 # Commands of the systemd path that must pass by their exit status or expected output (L89 is the
@@ -88,6 +82,12 @@ def assert_honest_record(run: Rehearsal) -> None:
         assert outcome == "passed", f"{check}: {outcome}: {run.step(check)['reason']}"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the run passes to its end; the md report lacks seed lines 228 and 331 as written: the record keeps "
+    "the checklist with what looks like a secret masked (`user:***@prod-db`, `password=***`), so the report, "
+    "rebuilt from the record, cannot show them (the record's masking, not the answers')",
+)
 def test_seed_003_deploys_1_0_0_on_the_stand_in(world: World) -> None:
     run = rehearse(seed("003"), PROFILE, world.directory, env_for(world), *RUN_OPTIONS)
     assert run.code == 0, run.why()
@@ -113,6 +113,13 @@ def test_seed_003_deploys_1_0_0_on_the_stand_in(world: World) -> None:
     assert "sudo systemctl start employee-backend" in world.calls_log.read_text()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the rollback's L578 reads $TOKEN, which only L330 sets, after the migration that fails at L259: "
+    "golive now pauses for it (issue 13.2) instead of sending `Bearer ` with nothing and calling it passed; "
+    "the test expects L578 to pass, so the rehearsal must give a token by reference (a profile secret whose "
+    "environment variable the test exports) or expect the pause",
+)
 def test_failed_migration_is_caught_at_l259_and_rolled_back(faulty_world: World) -> None:
     world = faulty_world
     oid_before = world.database_oid()
