@@ -63,12 +63,6 @@ def test_seed_002_deploys_the_workset_monitor_on_moto(world: World) -> None:
     assert "Test notification" in str(world.state()["sns"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the run itself now does what the test wants (rolled back; L149's check fails on the 500; L246 stops the "
-    "API; L251/L257 skipped by named people), but the test looks the check up as `L149.check` where its id is "
-    "L149.1 (`L149.1.check`): a test fix outside the answers helper's area",
-)
 def test_failing_queue_stats_are_caught_at_l149_and_the_api_stopped(world: World) -> None:
     port = free_port()
     os.environ["DAYLILY_FAULT"] = "queue-stats"
@@ -79,7 +73,7 @@ def test_failing_queue_stats_are_caught_at_l149_and_the_api_stopped(world: World
     assert run.code == 1, run.why()
     assert run.report["run"]["status"] == "rolled_back"
     assert run.step("L144")["status"] == "passed"  # the seed's curl (no -f) exits 0 on the 500
-    failed = run.step("L149.check")
+    failed = run.step("L149.1.check")  # the profile's check after L149
     assert failed["status"] == "failed" and "500" in failed["reason"]
     assert run.step("L246")["status"] == "passed"
     with pytest.raises(httpx.TransportError):
