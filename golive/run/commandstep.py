@@ -367,11 +367,10 @@ class CommandStep:
                 exit_code = left[-1]
                 shown = " ".join(str(s) for s in self._pipe)
                 piped = f" (a command before a `|` failed: exit statuses {shown}; a pipe is judged as with pipefail)"
-            verdict = judge(
-                step.command, exit_code, e.masker(result.out), e.masker(result.err), result.timed_out, e.values
-            )
-            if piped:
-                verdict = dataclasses.replace(verdict, reason=verdict.reason + piped)
+            # Judged on what the command printed, not on its masked copy: a value the masker takes for a
+            # secret (a commit hash) must still be found; the reason, which may quote output, is masked.
+            verdict = judge(step.command, exit_code, result.out, result.err, result.timed_out, e.values)
+            verdict = dataclasses.replace(verdict, reason=e.masker(verdict.reason + piped))
         if verdict.status != PERSON:
             return verdict.status, verdict.reason, None
         stored = answer_of(e.state, step.id, "judge")

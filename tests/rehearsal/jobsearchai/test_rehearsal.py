@@ -104,11 +104,6 @@ def rehearsal_of(jsa: JobSearchAI, home: Path) -> Rehearsal:
     return Rehearsal(seed("001"), HERE / "rehearsal.yaml", jsa.root, home, jsa.env())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="L181's migration is interactive: it needs the terminal (a pty) golive does not give a command yet "
-    "(issue 13.5, the shell helper's); the run at a terminal waits on its prompts (L139's skip by the profile works)",
-)
 def test_the_seed_runs_to_its_end_on_the_standin(jsa: JobSearchAI, tmp_path: Path) -> None:
     """At a terminal: L181's migration asks Dana, per JSON file, the search term and the CV path, and she
     types them (a profile cannot carry them yet: found.md). Everything else is the profile's."""
