@@ -302,17 +302,23 @@ class CommandStep:
             result.command = result.command.removesuffix(_PIPE_TRAILER)
             self._pipe = self._pipestatus(result.n) if piped and learned else ()
             return result
-        except SessionLost as lost:
-            e.replace_session(f"{step.id} had to be stopped by ending its shell session; a new session continues")
-            return lost.result
-        except ShellError:
-            code = e.shell.proc.returncode if e.shell.proc is not None else None
-            e.replace_session(f"{step.id} ended the shell session (`exit {code}`); a new session continues")
-            from golive.run.output import Capture
-
-            return CommandResult(e.masker(text), code, Capture(), Capture(), 0.0)
+        except (SessionLost, ShellError) as ended:
+            return self._in_a_new_session(step, text, ended)
         finally:
             e.reporter.release(show=learned)
+
+    def _in_a_new_session(self, step: PlanStep, text: str, ended: ShellError | SessionLost) -> CommandResult:
+        """The command ended its shell session, or had to be stopped by ending it: a new one continues."""
+        e = self.e
+        if isinstance(ended, SessionLost):
+            e.replace_session(f"{step.id} had to be stopped by ending its shell session; a new session continues")
+            return ended.result
+        assert e.shell is not None
+        code = e.shell.proc.returncode if e.shell.proc is not None else None
+        e.replace_session(f"{step.id} ended the shell session (`exit {code}`); a new session continues")
+        from golive.run.output import Capture
+
+        return CommandResult(e.masker(text), code, Capture(), Capture(), 0.0)
 
     def _at_terminal(self) -> bool:
         from golive.run.interactive import has_terminal
@@ -331,15 +337,8 @@ class CommandStep:
         try:
             # A person is there: no timeout but theirs (Ctrl-C reaches the command).
             return run_at_terminal(e.shell, text)
-        except SessionLost as lost:
-            e.replace_session(f"{step.id} had to be stopped by ending its shell session; a new session continues")
-            return lost.result
-        except ShellError:
-            code = e.shell.proc.returncode if e.shell.proc is not None else None
-            e.replace_session(f"{step.id} ended the shell session (`exit {code}`); a new session continues")
-            from golive.run.output import Capture
-
-            return CommandResult(e.masker(text), code, Capture(), Capture(), 0.0)
+        except (SessionLost, ShellError) as ended:
+            return self._in_a_new_session(step, text, ended)
 
     def _pipestatus(self, n: int) -> tuple[int, ...]:
         """The exit status of each side of command `n`'s last pipeline, as its trailer left it."""
