@@ -51,7 +51,11 @@ def of_run(events: Sequence[Event]) -> LoadedProfile | None:
 def plan_of_run(checklist: Checklist, events: Sequence[Event]) -> Plan:
     """The plan a run walks: its checklist with the profile it started with applied, so the steps and
     lines a profile made (its checks, its secret fields) are there for `confirm`, `set` and reports."""
-    profile = of_run(events)
+    return plan_with(checklist, of_run(events))
+
+
+def plan_with(checklist: Checklist, profile: LoadedProfile | None) -> Plan:
+    """The plan of `checklist` with `profile` applied, as when the run walked it."""
     if profile is None:
         return planning.build(checklist)
     try:

@@ -10,13 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from golive import plan as planning
-from golive.errors import GoliveError
-from golive.model import Checklist
 from golive.parse import parse_text
 from golive.plan import Kind, Phase, Plan, PlanStep, first_line, plain
-from golive.profile import LoadedProfile, apply
-from golive.profile.recorded import of_run, prerecorded
+from golive.profile.recorded import of_run, plan_with, prerecorded
 from golive.record.chain import Event, Output, Run
 from golive.record.store import Store
 from golive.run.state import RunState, StepRecord, replay
@@ -88,7 +84,7 @@ def build(store: Store, run_ref: str) -> RunView:
     events = store.events(run.id)
     state = replay(events)
     profile = of_run(events)
-    plan = _plan(parse_text(run.checklist_text, run.checklist_path), profile)
+    plan = plan_with(parse_text(run.checklist_text, run.checklist_path), profile)
     outputs: dict[int, Output] = {o.id: o for o in store.outputs(run.id)}
     marks = prerecorded(events)
     steps = [_view(s, state, outputs, marks) for s in (*plan.steps, *plan.rollback)]
@@ -97,16 +93,6 @@ def build(store: Store, run_ref: str) -> RunView:
     shown = ProfileView(profile.name, profile.path, profile.sha256) if profile is not None else None
     last = events[-1].hash if events else ""
     return RunView(run, plan, state, steps, followups, len(events), last, shown, events)
-
-
-def _plan(checklist: Checklist, profile: LoadedProfile | None) -> Plan:
-    """The plan the run walked: with its profile applied, as when it ran."""
-    if profile is None:
-        return planning.build(checklist)
-    try:
-        return apply(profile, checklist).plan
-    except GoliveError:  # a profile this golive reads differently: step ids are lines all the same
-        return planning.build(checklist)
 
 
 def _view(step: PlanStep, state: RunState, outputs: dict[int, Output], marks: dict[str, str]) -> StepView:

@@ -184,15 +184,14 @@ def of_run(run: Any, events: Sequence[Any], plan: Plan, at: datetime) -> list[St
 def across(store: Any, at: datetime, limit: int = 10_000) -> list[Status]:
     """Follow-ups owed at `at` across every run that passed, the latest due first."""
     from golive.parse import parse_text
-    from golive.profile.recorded import of_run as profile_of
-    from golive.report.view import _plan
+    from golive.profile.recorded import plan_of_run
 
     out: list[Status] = []
     for run in store.runs(limit):
         if run.status != "passed" or run.finished_at is None:
             continue
         events = store.events(run.id)
-        plan = _plan(parse_text(run.checklist_text, run.checklist_path), profile_of(events))  # as it ran
+        plan = plan_of_run(parse_text(run.checklist_text, run.checklist_path), events)  # as it ran
         out.extend(s for s in of_run(run, events, plan, at) if s.owed)
     return sorted(out, key=lambda s: (s.due_at or at, s.run_id), reverse=True)
 
