@@ -106,7 +106,7 @@ def rehearsal_of(jsa: JobSearchAI, home: Path) -> Rehearsal:
 
 def test_the_seed_runs_to_its_end_on_the_standin(jsa: JobSearchAI, tmp_path: Path) -> None:
     """At a terminal: L181's migration asks Dana, per JSON file, the search term and the CV path, and she
-    types them (a profile cannot carry them yet: found.md). Everything else is the profile's."""
+    types them (a profile does not carry what a command reads from the terminal). Everything else is the profile's."""
     before = jsa.dump()
     rehearsal = rehearsal_of(jsa, tmp_path / "golive-home")
 
