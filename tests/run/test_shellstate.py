@@ -190,7 +190,8 @@ def test_a_secret_field_given_before_the_pause_is_not_asked_again(tmp_path: Path
 
 def test_after_kill_9_the_resumed_shell_has_what_the_last_command_set(tmp_path: Path, isolated_home: Path) -> None:
     path, env = project(tmp_path)
-    text = path.read_text().replace("- [ ] The login page shows the new build", "```bash\nsleep 60\n```")
+    # The orphaned shell finishes the sleep (the resume waits for it, as for any step still in flight).
+    text = path.read_text().replace("- [ ] The login page shows the new build", "```bash\nsleep 8\n```")
     path.write_text(text)
     proc = subprocess.Popen(
         [sys.executable, "-P", "-m", "golive", "run", str(path), "--non-interactive", "--yes"],
@@ -202,14 +203,14 @@ def test_after_kill_9_the_resumed_shell_has_what_the_last_command_set(tmp_path: 
     )
     assert proc.stdout is not None
     for line in proc.stdout:
-        if "$ sleep 60" in line:
+        if "$ sleep 8" in line:
             break
     time.sleep(0.2)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     with sqlite3.connect(isolated_home / "golive.db") as db:
         (rid,) = db.execute("select id from runs").fetchone()
-    assert golive("confirm", rid, "L17", "--done", cwd=tmp_path, env=env).returncode == 0  # `sleep 60`, in doubt
+    assert golive("confirm", rid, "L17", "--done", cwd=tmp_path, env=env).returncode == 0  # `sleep 8`, in doubt
     r = golive("resume", rid, "--non-interactive", "--yes", cwd=tmp_path, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert expected_smoke(tmp_path) in r.stdout
