@@ -80,7 +80,7 @@ def golive_bench(url: str, duration: float, work: Path) -> dict[str, Any]:
         f"# Load\n\n## Verify\n\n```golive\n- bench: GET {url}\n  duration: {duration}s\n"
         f"  concurrency: {CONCURRENCY}\n  expect: {{errors: 0}}\n```\n"
     )
-    step = run_checklist(checklist, work)[0]
+    step = run_checklist(checklist, work)[1][0]
     measured: dict[str, Any] = step["measured"]
     if step["status"] != "passed" or measured["errors"]:
         raise BenchError(f"golive's bench check did not pass: {step['reason']}")
