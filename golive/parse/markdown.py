@@ -371,8 +371,9 @@ def _signoff(line: int, text: str, checked: bool, found: list[Field]) -> Signoff
     return Signoff(line, plain, "", person, checked)
 
 
-def _front_matter_end(lines: list[str]) -> int:
-    """Line number (1-based) closing a YAML front matter block, or 0."""
+def front_matter_end(lines: list[str]) -> int:
+    """Line number (1-based) closing a YAML front matter block, or 0. The one rule for what is front
+    matter: the reader, sign-off policies and notifications all use it."""
     if not lines or lines[0].strip() != "---":
         return 0
     for i, line in enumerate(lines[1:60], start=2):
@@ -387,7 +388,7 @@ def parse_text(text: str, path: str = "<text>") -> Checklist:
     lines = text.split("\n")
     tokens = _MD.parse(text)
     reader = _Reader(lines)
-    fm_end = _front_matter_end(lines)
+    fm_end = front_matter_end(lines)
     root = Builder("", 0, 1, SectionKind.INFO, "document")
     stack = [root]
     for node in _tree(tokens):

@@ -21,14 +21,14 @@ import yaml
 def front_matter(text: str) -> dict[str, Any]:
     """The `golive:` mapping of a checklist's YAML front matter ({} when there is none or it is not YAML:
     `golive lint` reports a broken one; a run is not the place to fail on it)."""
+    from golive.parse.markdown import front_matter_end
+
     lines = text.replace("\r\n", "\n").split("\n")
-    if not lines or lines[0].strip() != "---":
-        return {}
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0)
+    end = front_matter_end(lines)
     if not end:
         return {}
     try:
-        data = yaml.safe_load("\n".join(lines[1:end]))
+        data = yaml.safe_load("\n".join(lines[1 : end - 1]))
     except yaml.YAMLError:
         return {}
     settings = data.get("golive") if isinstance(data, dict) else None

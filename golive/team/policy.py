@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from golive.errors import InputError
 from golive.model import Checklist
+from golive.parse.markdown import front_matter_end
 
 Loc = tuple[str | int, ...]
 
@@ -90,12 +91,10 @@ class Policy:
 def front_matter(checklist: Checklist) -> tuple[dict[str, Any], dict[Loc, int]]:
     """The `golive:` key of the checklist's YAML front matter (and each key's line), or ({}, {})."""
     lines = checklist.text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return {}, {}
-    end = next((i for i, ln in enumerate(lines[1:60], start=1) if ln.strip() in ("---", "...")), 0)
+    end = front_matter_end(lines)
     if not end:
         return {}, {}
-    text = "\n" + "\n".join(lines[1:end])  # a leading newline keeps YAML's lines the file's lines
+    text = "\n" + "\n".join(lines[1 : end - 1])  # a leading newline keeps YAML's lines the file's lines
     try:
         data, where = _compose(text)
     except yaml.MarkedYAMLError as exc:
