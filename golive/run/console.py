@@ -84,20 +84,39 @@ class Reporter:
         self._streams: dict[str, LineStream] = {}
         self._held: list[tuple[str, bytes]] | None = None  # output of a command that sets a secret
         self._held_bytes = 0
+        self._pending: list[tuple[Segment, ...]] = []  # lines a signal handler could not write at once
 
     def _emit(self, *segments: Segment) -> None:
+        with self._write:
+            self._write_line(segments)
+            self._write_pending()
+
+    def _write_line(self, segments: tuple[Segment, ...]) -> None:
         # Everything the operator sees is masked here, in one place: step titles quote commands,
         # pauses quote placeholders, results quote reasons.
         segments = tuple((self.masker(text), style) for text, style in segments)
-        with self._write:
-            if self.plain:
-                self.console.file.write("".join(text for text, _style in segments) + "\n")
-                self.console.file.flush()
-            else:
-                self.console.print(Text.assemble(*segments))
+        if self.plain:
+            self.console.file.write("".join(text for text, _style in segments) + "\n")
+            self.console.file.flush()
+        else:
+            self.console.print(Text.assemble(*segments))
+
+    def _write_pending(self) -> None:
+        while self._pending:
+            self._write_line(self._pending.pop(0))
 
     def say(self, text: str, style: str = "") -> None:
         self._emit((text, style))
+
+    def say_from_signal_handler(self, text: str, style: str = "") -> None:
+        """A line from a signal handler, which may have interrupted this very thread inside `_emit`:
+        waiting for the lock there would wait forever, so the line then goes out with the next one."""
+        self._pending.append(((text, style),))
+        if self._write.acquire(blocking=False):
+            try:
+                self._write_pending()
+            finally:
+                self._write.release()
 
     def header(self, run_id: str, title: str, path: str, env: str, resumed: bool) -> None:
         self._emit((f"golive {'resuming' if resumed else 'run'} ", ""), (run_id, "bold"))

@@ -464,7 +464,7 @@ class Engine:
         if self.interrupted:
             raise KeyboardInterrupt
         self.interrupted = self.stop_requested = True
-        self.reporter.say("\n  interrupt: stopping (Ctrl-C again stops at once; the run is paused)", "yellow")
+        self.reporter.say_from_signal_handler("\n  interrupt: stopping (Ctrl-C again stops at once; the run is paused)", "yellow")
 
     def _start_heartbeat(self) -> None:
         stop = threading.Event()
