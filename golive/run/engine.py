@@ -464,7 +464,8 @@ class Engine:
         if self.interrupted:
             raise KeyboardInterrupt
         self.interrupted = self.stop_requested = True
-        self.reporter.say_from_signal_handler("\n  interrupt: stopping (Ctrl-C again stops at once; the run is paused)", "yellow")
+        line = "\n  interrupt: stopping (Ctrl-C again stops at once; the run is paused)"
+        self.reporter.say_from_signal_handler(line, "yellow")
 
     def _start_heartbeat(self) -> None:
         stop = threading.Event()
