@@ -16,12 +16,16 @@ detect-secrets is imported on first use, so `golive plan` and `golive lint` neve
 
 from __future__ import annotations
 
+import contextlib
+import json
+import math
 import os
 import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from golive.parse.hazards import is_secret_name
@@ -143,6 +147,8 @@ def _literal(value: str) -> bool:
 
 
 def _detected(line: str, allow: re.Pattern[str] | None) -> list[Found]:
+    if not _gates().open(line):  # most lines: no detector could match, and detect-secrets stays unloaded
+        return []
     from detect_secrets.filters import heuristic
     from detect_secrets.filters.allowlist import is_line_allowlisted
     from detect_secrets.util.code_snippet import get_code_snippet
@@ -185,10 +191,10 @@ Gate = Callable[[str], bool]
 
 @lru_cache(maxsize=1)
 def _plugins() -> tuple[tuple[Any, Gate], ...]:
-    """Every detector of detect-secrets, each behind a quick test of whether it could match a line at
-    all: a regex detector's own patterns (searched, before the detector builds its findings), the
-    keyword detector's keywords, a quote for the entropy detectors (they look inside quoted strings
-    only). Most lines open no gate; what the detectors find on the others is unchanged."""
+    """Every detector of detect-secrets, each behind a quick test of whether it could match this line:
+    a regex detector's own patterns (searched, before the detector builds its findings), the keyword
+    detector's keywords, a quote for the entropy detectors (they look inside quoted strings only).
+    Only lines that opened the `Gates` come here."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins import keyword
     from detect_secrets.plugins.base import RegexBasedDetector
@@ -210,6 +216,106 @@ def _plugins() -> tuple[tuple[Any, Gate], ...]:
             gate = _any_of(tuple(detector.denylist))
         plugins.append((detector, gate))
     return tuple(plugins)
+
+
+@dataclass(frozen=True)
+class Gates:
+    """Whether any detector could find something in a line, built from plain data (the detectors' own
+    patterns, and what an entropy detector needs at the least), so it works before detect-secrets is
+    imported. Kept in the user's cache under detect-secrets' version: importing the library and
+    building its detectors costs ~0.15 s, and most runs then never need it."""
+
+    search: Gate
+    always: bool  # a detector with no quick test: every line goes to the detectors
+
+    def open(self, line: str) -> bool:
+        return self.always or self.search(line)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Gates:
+        patterns = tuple(re.compile(source, flags) for source, flags in data["patterns"])
+        return cls(_one_search(patterns), data["always"])
+
+
+_GATES_FORMAT = 2  # bump when what `_gates_data` keeps changes
+
+
+@lru_cache(maxsize=1)
+def _gates() -> Gates:
+    path = _gates_path()
+    try:
+        data = json.loads(path.read_text())
+        if data.get("key") == _gates_key():
+            return Gates.from_data(data)
+    except (OSError, ValueError, KeyError, TypeError, re.error):
+        pass  # missing, stale or damaged: built again from the detectors
+    data = _gates_data()
+    with contextlib.suppress(OSError):  # a read-only cache only costs the time saved
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_name(f"{path.name}.{os.getpid()}")
+        scratch.write_text(json.dumps(data))
+        scratch.replace(path)  # whole or not at all: another golive may read it meanwhile
+    return Gates.from_data(data)
+
+
+def _gates_path() -> Path:
+    """In the user's cache (XDG), not GOLIVE_HOME: it is derived from the installed library, the same
+    for every project, and holds nothing of a run."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "golive" / "secret-gates.json"
+
+
+def _gates_key() -> str:
+    from importlib.metadata import version
+
+    return f"{_GATES_FORMAT}:{version('detect-secrets')}"
+
+
+def _gates_data() -> dict[str, Any]:
+    """What each detector needs to find anything: a regex detector, one of its patterns; the keyword
+    detector, one of the patterns it uses for our file type; an entropy detector, a quoted run of its
+    characters long enough to pass its limit (a string of n characters has at most log2(n) bits of
+    Shannon entropy, so none shorter than 2**limit can)."""
+    from detect_secrets.plugins import keyword
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+    from detect_secrets.util.filetype import determine_file_type
+
+    patterns: list[re.Pattern[str]] = []
+    always = False
+    for detector, _gate in _plugins():
+        if isinstance(detector, RegexBasedDetector):
+            patterns += detector.denylist
+        elif isinstance(detector, keyword.KeywordDetector):
+            by_type = keyword.REGEX_BY_FILETYPE.get(determine_file_type(_KEYWORD_FILE))
+            patterns += by_type or keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
+        elif isinstance(detector, HighEntropyStringsPlugin):
+            run = f"[{re.escape(detector.charset)}]{{{math.floor(2**detector.entropy_limit)},}}"
+            patterns.append(re.compile(f'"{run}"|\'{run}\''))
+        else:
+            always = True
+    return {"key": _gates_key(), "patterns": [[p.pattern, p.flags] for p in patterns], "always": always}
+
+
+def _one_search(patterns: tuple[re.Pattern[str], ...]) -> Gate:
+    """Does any of `patterns` match? As one regular expression, each pattern keeping its own flags;
+    a pattern with a back-reference is searched on its own (its group numbers would move), and all
+    of them one by one when they cannot be joined (a group name used twice)."""
+    letters = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"))
+    alone = tuple(p for p in patterns if _BACK_REFERENCE.search(p.pattern))
+    parts = []
+    for p in patterns:
+        if p not in alone:
+            flags = "".join(letter for flag, letter in letters if p.flags & flag)
+            parts.append(f"(?{flags}:{p.pattern})" if flags else f"(?:{p.pattern})")
+    try:
+        joined = re.compile("|".join(parts)) if parts else None
+    except re.error:
+        return _any_of(patterns)
+    return lambda line: (joined is not None and joined.search(line) is not None) or any(p.search(line) for p in alone)
+
+
+_BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 def _any_of(patterns: tuple[re.Pattern[str], ...]) -> Gate:

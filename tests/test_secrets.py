@@ -224,3 +224,65 @@ def test_words_after_a_secret_name_are_prose_not_its_value() -> None:
     assert find("DATABASE_URL scheme postgresql; SESSION_SECRET: 41 characters (≥ 32)") == ()
     assert [f.value for f in find('password: "correct horse"')] == ["correct horse"]
     assert [f.value for f in find("DB_PASSWORD: hunter2x")] == ["hunter2x"]
+
+
+def test_the_gates_open_on_every_line_a_detector_finds_something_in() -> None:
+    """The quick test in front of detect-secrets (kept in the user's cache) never hides a finding:
+    on every seed and corpus line, and on lines made to look like secrets, whatever a detector finds
+    is on a line the gates let through; and it is one search, not forty."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from golive.secretscan import _KEYWORD_FILE, _gates, _plugins
+
+    gates = _gates()
+    assert "joined" in gates.search.__code__.co_freevars and not gates.always
+
+    def found_by_a_detector(line: str) -> bool:
+        detectors = [detector for detector, _gate in _plugins()]
+        return any(d.analyze_line(filename=_KEYWORD_FILE, line=line, line_number=1) for d in detectors)
+
+    lines = [line for path in SEEDS + CORPUS for line in path.read_text().splitlines()]
+    lines += [
+        "AKIAIOSFODNN7EXAMPLE",
+        "xoxb-123-abc9",
+        "https://hooks.slack.com/services/TABC/BDEF/ghi",
+        'token = "c2VjcmV0LXRva2VuLXRoYXQtaXMtbG9uZw=="',
+        'api_key: "7f3a9c2e1b8d4f6a"',
+        "password=hunter2hunter2",
+        "postgres://app:s3cr3tP4ss@db:5432/app",
+        'declare -x GOLIVE_RUN="20261130-203814-9b03"',
+    ]
+    missed = [line for line in lines if found_by_a_detector(line) and not gates.open(line)]
+    assert missed == []
+    assert not gates.open('declare -x GOLIVE_RUN="20261130-203814-9b03"')  # too short to pass an entropy limit
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from("aAkKxXoOpPsS_-:/.@=0123456789abcdef\"' ghtc"), max_size=70))
+    def never_hides(line: str) -> None:
+        assert gates.open(line) or not found_by_a_detector(line)
+
+    never_hides()
+
+
+def test_the_gates_are_kept_for_the_next_golive_and_rebuilt_when_stale(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from golive import secretscan
+
+    cache = Path(str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    secretscan._gates.cache_clear()
+    try:
+        first = secretscan._gates()
+        kept = json.loads((cache / "golive" / "secret-gates.json").read_text())
+        assert kept["key"] == secretscan._gates_key() and kept["patterns"]
+        (cache / "golive" / "secret-gates.json").write_text(json.dumps({**kept, "key": "0:old", "patterns": []}))
+        secretscan._gates.cache_clear()
+        again = secretscan._gates()
+        assert again.open("AKIAIOSFODNN7EXAMPLE") and first.open("AKIAIOSFODNN7EXAMPLE")
+        assert json.loads((cache / "golive" / "secret-gates.json").read_text())["key"] == kept["key"]
+    finally:
+        secretscan._gates.cache_clear()

@@ -45,7 +45,7 @@ Comparison = Annotated[
 class Options(BaseModel):
     """A mapping of options: unknown keys are errors, values never change after validation."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Spec(Options):

@@ -31,7 +31,7 @@ Verb = Literal["confirm", "done", "skip", "fail", "passed", "failed", "allow"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class SecretRef(_Strict):

@@ -33,7 +33,7 @@ Loc = tuple[str | int, ...]
 class SignoffSpec(BaseModel):
     """`signoff:`: the roles a run needs, and two rules on who gives them."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     required: list[str] = []
     distinct: bool = False  # one person approves one role at most
@@ -43,7 +43,7 @@ class SignoffSpec(BaseModel):
 class FrontMatter(BaseModel):
     """The front matter's `golive:` key. `notify` belongs to notifications (team/notify.py)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     signoff: SignoffSpec | None = None
     roles: dict[str, list[str]] = Field(default_factory=dict)
