@@ -233,8 +233,7 @@ class Gates:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Gates:
-        patterns = tuple(re.compile(source, flags) for source, flags in data["patterns"])
-        return cls(_one_search(patterns), data["always"])
+        return cls(_one_search([(str(source), int(flags)) for source, flags in data["patterns"]]), data["always"])
 
 
 _GATES_FORMAT = 2  # bump when what `_gates_data` keeps changes
@@ -297,21 +296,21 @@ def _gates_data() -> dict[str, Any]:
     return {"key": _gates_key(), "patterns": [[p.pattern, p.flags] for p in patterns], "always": always}
 
 
-def _one_search(patterns: tuple[re.Pattern[str], ...]) -> Gate:
-    """Does any of `patterns` match? As one regular expression, each pattern keeping its own flags;
-    a pattern with a back-reference is searched on its own (its group numbers would move), and all
-    of them one by one when they cannot be joined (a group name used twice)."""
-    letters = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"))
-    alone = tuple(p for p in patterns if _BACK_REFERENCE.search(p.pattern))
+def _one_search(patterns: list[tuple[str, int]]) -> Gate:
+    """Does any of `patterns` (source, flags) match? As one regular expression, each pattern keeping
+    its own flags; a pattern with a back-reference is searched on its own (its group numbers would
+    move), and all of them one by one when they cannot be joined (a group name used twice)."""
+    letters = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"), (re.ASCII, "a"))
+    alone = tuple(re.compile(source, flags) for source, flags in patterns if _BACK_REFERENCE.search(source))
     parts = []
-    for p in patterns:
-        if p not in alone:
-            flags = "".join(letter for flag, letter in letters if p.flags & flag)
-            parts.append(f"(?{flags}:{p.pattern})" if flags else f"(?:{p.pattern})")
+    for source, flags in patterns:
+        if not _BACK_REFERENCE.search(source):
+            inline = "".join(letter for flag, letter in letters if flags & flag)
+            parts.append(f"(?{inline}:{source})" if inline else f"(?:{source})")
     try:
         joined = re.compile("|".join(parts)) if parts else None
     except re.error:
-        return _any_of(patterns)
+        return _any_of(tuple(re.compile(source, flags) for source, flags in patterns))
     return lambda line: (joined is not None and joined.search(line) is not None) or any(p.search(line) for p in alone)
 
 

@@ -115,8 +115,8 @@ def method_and_url(value: str) -> tuple[str, str]:
 
 
 async def probe(spec: HttpSpec, ctx: Context) -> Observation:
-    client = await ctx.http_client(spec.verify)
     method, url = method_and_url(spec.http)
+    client = await ctx.http_client(spec.verify, tls=url.startswith("https") or spec.follow_redirects)
     started = time.perf_counter()
     request = client.build_request(
         method,

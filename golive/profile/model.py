@@ -142,7 +142,7 @@ class Profile(_Strict):
     choices: dict[Text, Text] = {}
     answers: list[AnswerEntry] = []
     apply: list[ApplyEntry] = []
-    rewrite: Rewrites = Rewrites()
+    rewrite: Rewrites = Field(default_factory=Rewrites)
     path_prefix: list[str] = []
     env: dict[str, Text] = {}
     prelude: str = ""

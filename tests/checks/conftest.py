@@ -101,7 +101,7 @@ def _handler(app: App) -> type[BaseHTTPRequestHandler]:
             elif path.path.startswith("/status/"):
                 self._send(int(path.path.rsplit("/", 1)[1]), {"status": path.path})
             elif path.path == "/redirect":
-                self._send(302, b"", {"Location": "/health"})
+                self._send(302, b"", {"Location": query.get("to", "/health")})
             elif path.path == "/text":
                 self._send(200, b"Service ready\nversion 3.1.9\n", {"X-Version": "3.1.9"})
             else:

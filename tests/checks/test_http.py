@@ -82,6 +82,17 @@ def test_tls_days_left_are_measured(tls_app: App) -> None:
     assert not short.passed and "want > 60 days" in short.reason
 
 
+def test_a_redirect_from_plain_http_to_https_is_verified_like_any_https(app: App, tls_app: App) -> None:
+    """An http:// check that follows redirects may land on TLS: its certificate is checked all the same
+    (only a request that cannot reach TLS goes without the CA certificates loaded)."""
+    hop = f"http: GET {app.url}/redirect?to={tls_app.url}/health\nfollow_redirects: true"
+    refused = run_check(hop)
+    assert not refused.passed and "certificate" in refused.reason.lower(), refused.reason
+    allowed = run_check(hop + "\nverify: false")
+    assert allowed.passed, allowed.reason
+    assert run_check(f"http: GET {tls_app.url}/health").passed is False  # self-signed: refused
+
+
 def test_an_unreachable_service_fails_and_retries_with_backoff() -> None:
     port = _free_port()
     result = run_check(f"http: GET http://127.0.0.1:{port}/health\nretries: 2\nbackoff: 10ms")
