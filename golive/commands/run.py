@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sys
 import threading
 from pathlib import Path
 from typing import Any, TextIO
@@ -127,6 +128,9 @@ def resume(ref: str, given: dict[str, Any], out: TextIO | None = None, rollback_
     applied = apply(profile, checklist) if profile is not None else None
     plan = applied.plan if applied is not None else planning.build(checklist)
     options = RunOptions.given(run_.options, **given)
+    if options.non_interactive and not given.get("non_interactive") and sys.stdin.isatty():
+        # Started where nobody could answer (CI); resumed by a person at a terminal: ask them.
+        options.non_interactive = False
     check_options(plan, options, resumed=True)
     setup = None
     if applied is not None:  # its variables are in the record already; secrets never are

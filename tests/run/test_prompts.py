@@ -13,6 +13,7 @@ import pexpect
 import pytest
 
 from tests.commands.test_run import last_run, statuses, write
+from tests.helpers import golive
 
 INTERRUPTED = r"interrupted: \[p\]ause the run"
 
@@ -186,3 +187,21 @@ def test_a_skip_at_the_terminal_needs_a_reason(tmp_path: Path, isolated_home: Pa
     assert code == 0, out
     l5 = next(s for s in last_run(isolated_home)["steps"] if s["id"] == "L5")
     assert (l5["status"], l5["reason"]) == ("skipped", "approved by mail")
+
+
+def test_a_run_started_without_a_terminal_asks_the_person_who_resumes_it_at_one(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    """CI starts it with --non-interactive and it pauses at a confirmation; the lead resumes it at a
+    terminal and is asked there, instead of being paused again. A resume without a terminal still pauses."""
+    checklist = write(tmp_path, section(PROMPTS["confirm"][0]))
+    started = golive("run", str(checklist), "--yes", "--non-interactive", cwd=tmp_path)
+    assert started.returncode == 3, started.stdout
+    run_id = last_run(isolated_home)["run"]["id"]
+    assert golive("resume", run_id, cwd=tmp_path).returncode == 3  # still nobody to ask
+    child = spawn(tmp_path, "resume", run_id)
+    child.expect(PROMPTS["confirm"][1])
+    child.sendline("y")
+    code, out = finish(child)
+    assert code == 0, out
+    assert (tmp_path / "ran.txt").read_text() == "yes\n"
