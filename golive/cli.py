@@ -302,15 +302,39 @@ def show_cmd(run_id: str, as_json: bool) -> None:
     _run(lambda: show(run_id, as_json, sys.stdout))
 
 
+class Moment(click.ParamType[Any, Any]):
+    """A moment: `2026-12-01`, `2026-12-01T09:30` (UTC unless it says otherwise, as in `+02:00`),
+    or from now: `+1d`, `+36h`, `+2w`."""
+
+    name = "time"
+    _UNITS: ClassVar[dict[str, float]] = {"m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from datetime import UTC, datetime, timedelta
+
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        relative = re.fullmatch(r"\+(\d+(?:\.\d+)?)\s*([mhdw])", text.lower())
+        if relative:
+            return datetime.now(UTC) + timedelta(seconds=float(relative.group(1)) * self._UNITS[relative.group(2)])
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not a time (2026-12-01, 2026-12-01T09:30Z, or +1d, +36h, +2w)", param, ctx)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 @cli.command("report")
 @click.argument("run_id", metavar="RUN")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json", "junit"]), default="md", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
-def report_cmd(run_id: str, fmt: str, output: str | None) -> None:
+@click.option("--at", type=Moment(), help="Follow-ups as they stand at another moment (as golive due --at).")
+def report_cmd(run_id: str, fmt: str, output: str | None, at: Any) -> None:
     """A run's record as Markdown (the filled-in checklist), HTML, JSON or JUnit XML."""
     from golive.commands.report import report
 
-    _run(lambda: report(run_id, fmt, output, sys.stdout))
+    _run(lambda: report(run_id, fmt, output, sys.stdout, at))
 
 
 @cli.command("confirm")
@@ -362,29 +386,6 @@ def set_cmd(run_id: str, assignments: tuple[str, ...], as_: str | None) -> None:
     from golive.commands.answers import set_fields
 
     _run(lambda: set_fields(run_id, list(assignments), as_, sys.stdout))
-
-
-class Moment(click.ParamType[Any, Any]):
-    """A moment: `2026-12-01`, `2026-12-01T09:30` (UTC unless it says otherwise, as in `+02:00`),
-    or from now: `+1d`, `+36h`, `+2w`."""
-
-    name = "time"
-    _UNITS: ClassVar[dict[str, float]] = {"m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from datetime import UTC, datetime, timedelta
-
-        if isinstance(value, datetime):
-            return value
-        text = str(value).strip()
-        relative = re.fullmatch(r"\+(\d+(?:\.\d+)?)\s*([mhdw])", text.lower())
-        if relative:
-            return datetime.now(UTC) + timedelta(seconds=float(relative.group(1)) * self._UNITS[relative.group(2)])
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            self.fail(f"{value!r} is not a time (2026-12-01, 2026-12-01T09:30Z, or +1d, +36h, +2w)", param, ctx)
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @cli.command("due")

@@ -40,6 +40,7 @@ def lint(plan: Plan) -> list[Finding]:
     found += _destructive_and_secrets(plan)
     found += _check_names(c)
     found += _policy(c)
+    found += _notify(c)
     return sorted(set(found), key=lambda f: (f.line, {"error": 0, "warning": 1, "note": 2}[f.severity], f.code))
 
 
@@ -53,6 +54,34 @@ def _policy(c: Checklist) -> list[Finding]:
     except InputError as exc:
         return [Finding(exc.line or 1, "error", "policy", exc.message)]
     return []
+
+
+def _notify(c: Checklist) -> list[Finding]:
+    """Each notification URL of the front matter as apprise reads it, sending nothing. GOLIVE_NOTIFY and
+    the profile's URLs belong to where the run happens, not to the checklist."""
+    from golive.errors import InputError
+    from golive.team.policy import front_matter
+
+    try:
+        data, where = front_matter(c)
+    except InputError:  # not YAML: _policy reports it
+        return []
+    settings = data.get("golive")
+    urls = settings.get("notify") if isinstance(settings, dict) else None
+    if not isinstance(urls, list) or not urls:
+        return []
+    from golive.team.notify import problem, service_label  # apprise: only for a checklist with URLs
+
+    out = []
+    for index, url in enumerate(urls):
+        if not isinstance(url, str):
+            continue  # not text: _policy reports it
+        why = problem(url)
+        if why:
+            line = where.get(("golive", "notify", index), where.get(("golive", "notify"), 1))
+            shown = service_label(url) if "://" in url else "(no scheme)"
+            out.append(Finding(line, "error", "notify", f"notify URL {shown} is not one apprise understands ({why})"))
+    return out
 
 
 def _placeholders(plan: Plan, declared: set[str]) -> list[Finding]:

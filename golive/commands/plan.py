@@ -12,6 +12,8 @@ from golive import plan as planning
 from golive.errors import EXIT_PASSED
 from golive.parse import load
 from golive.planview import mark_lines, summary_text, to_json, to_tree
+from golive.team import summary as signoff
+from golive.team.policy import policy
 
 
 def plan(
@@ -24,8 +26,10 @@ def plan(
 
         applied = applied_to(checklist, "", profile)
     the_plan = applied.plan if applied is not None else planning.build(checklist)
+    rules = policy(checklist, applied.profile if applied is not None else None)  # a broken one: file:line, exit 2
     if as_json:
         data = to_json(the_plan)
+        data["signoff"] = signoff.to_json(the_plan, rules)
         if applied is not None:
             from golive.profile.summary import to_json as profile_json
 
@@ -42,6 +46,9 @@ def plan(
 
         console.print(Text("\n".join(lines(applied)) + "\n", style="cyan"))
         mark_lines(tree, marks(applied))
+    if rules.explicit:
+        console.print(Text("\n".join(signoff.lines(the_plan, rules)) + "\n", style="magenta"))
+        mark_lines(tree, signoff.marks(the_plan, rules))
     console.print(tree)
     console.print(summary_text(the_plan))
     return EXIT_PASSED

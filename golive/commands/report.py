@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -13,8 +14,9 @@ from golive.report import view as views
 FORMATS = ("md", "html", "json", "junit")
 
 
-def render(store: Store, run_ref: str, fmt: str) -> str:
-    view = views.build(store, run_ref)
+def render(store: Store, run_ref: str, fmt: str, at: datetime | None = None) -> str:
+    """The report; follow-ups stand as they do at `at` (now unless given, as `golive due --at`)."""
+    view = views.build(store, run_ref, at)
     if fmt == "md":
         from golive.report import md
 
@@ -34,9 +36,9 @@ def render(store: Store, run_ref: str, fmt: str) -> str:
     raise InputError(f"no report format {fmt!r}", "use md, html, json or junit")
 
 
-def report(run_ref: str, fmt: str, output: str | None, out: TextIO) -> int:
+def report(run_ref: str, fmt: str, output: str | None, out: TextIO, at: datetime | None = None) -> int:
     store = Store.open()
-    text = render(store, run_ref, fmt)
+    text = render(store, run_ref, fmt, at)
     if output:
         try:
             Path(output).write_text(text, encoding="utf-8")

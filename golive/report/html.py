@@ -61,6 +61,8 @@ background:#eaeef2;color:#1f2328}
 .s-skipped,.s-not_run,.s-aborted,.s-abandoned{background:#eaeef2;color:#424a53}
 .s-paused{background:#fff8c5;color:#7d4e00}.s-in_doubt,.s-interrupted{background:#fff1e5;color:#953800}
 .s-pending{background:#f6f8fa;color:#656d76}
+.s-approved,.s-closed{background:#dafbe1;color:#116329}.s-rejected,.s-overdue{background:#ffebe9;color:#a40e26}
+.s-missing,.s-due{background:#fff8c5;color:#7d4e00}.s-upcoming,.s-not_owed{background:#f6f8fa;color:#656d76}
 footer{margin-top:2rem;color:#656d76;font-size:.9rem}footer code{word-break:break-all}
 """.strip()
 
@@ -82,6 +84,7 @@ def render(view: RunView) -> str:
         *_counts(view),
         *_steps(view),
         *_rollback(view),
+        *_approvals(view),
         *_followups(view),
         *_services(view),
         *_warnings(view),
@@ -248,13 +251,53 @@ def _plain(value: Any) -> str:
 # --- the end of the page --------------------------------------------------------------------------
 
 
-def _followups(view: RunView) -> list[str]:
-    if not view.followups:
+# Approvals and follow-ups have states of their own (team/): badges beside the steps' ones.
+_TEAM_STATES = ("approved", "rejected", "missing", "closed", "overdue", "due", "upcoming", "not_owed")
+
+
+def _approvals(view: RunView) -> list[str]:
+    """Every role the run needs approved, the policy's own roles too (no checklist item asks for them)."""
+    if not view.approvals:
         return []
-    out = ["<h2>Follow-ups</h2>"]
-    for first, steps in _by_section(view.followups):
-        out.append(f"<h3>{_e(first.section)} <small>line {first.section_line}</small></h3>")
-        items = "".join(f"<li><code>{_e(s.id)}</code> {_what(s)} {_status(s.status)}</li>" for s in steps)
+    where = f" <small>(policy: {_e(view.policy.source)})</small>" if view.policy.source else ""
+    head = "".join(f"<th>{c}</th>" for c in ("Role", "Asked by", "Decision", "By", "When", "Note"))
+    rows = []
+    for a in view.approvals:
+        asked = f'<a href="#{_e(a.item)}">{_e(a.item)}</a>' if a.item else "the policy (at the end of the run)"
+        cells = [_e(a.role), asked, _team_status(a.status), _e(a.by), _e(when(a.at)), _e(a.note)]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return [
+        f"<h2>Approvals{where}</h2>",
+        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>",
+        *rows,
+        "</tbody>\n</table>",
+    ]
+
+
+def _followups(view: RunView) -> list[str]:
+    """Each follow-up: when it is due, its state (as `golive due` sees it at the report's moment), its steps."""
+    if not view.followup_states:
+        return []
+    from golive.team.followups import late
+
+    steps = {s.id: s for s in view.followups}
+    out = [f"<h2>Follow-ups <small>(as of {_e(when(view.at))})</small></h2>"]
+    for f in view.followup_states:
+        facts = [f"due {_e(when(f.due_at))}" if f.due_at else ("" if f.state == "not owed" else "no due time written")]
+        facts.append(_team_status(f.state))
+        if f.state in ("closed", "failed"):
+            facts.append(f"by {_e(f.closed_by)} at {_e(when(f.closed_at))}" + (f": {_e(f.reason)}" if f.reason else ""))
+        elif f.late_s:
+            command = f'golive followup {f.run_id} "{f.followup.name}"'
+            facts.append(f"{_e(late(f.late_s))} late: <code>{_e(command)}</code>")
+        name = f"{_e(f.followup.name)} <small>{_e(f.followup.key)}</small>"
+        out.append(f'<h3 id="followup-{_e(f.followup.key)}">{name}</h3>')
+        out.append(f'<p class="followup">{" ".join(x for x in facts if x)}</p>')
+        items = "".join(
+            f"<li><code>{_e(s.id)}</code> {_what(s)} {_status(s.status)}</li>"
+            for s in (steps.get(p.id) for p in f.followup.steps)
+            if s is not None
+        )
         out.append(f"<ul>{items}</ul>")
     return out
 
@@ -301,6 +344,10 @@ def _e(text: str) -> str:
 
 def _status(status: str) -> str:
     return _badge(status, _STEP_STATUSES + _RUN_STATUSES, "st")
+
+
+def _team_status(state: str) -> str:
+    return _badge(state.replace(" ", "_"), _TEAM_STATES + _STEP_STATUSES, "st")
 
 
 def _badge(status: str, known: Iterable[str], css: str) -> str:

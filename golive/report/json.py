@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from golive import __version__
-from golive.report.view import RunView, StepView
+from golive.report.view import ApprovalView, RunView, StepView
 from golive.run.state import active_seconds
 
 
@@ -69,4 +69,22 @@ def render(view: RunView) -> dict[str, Any]:
         "warnings": state.warnings,
         "steps": [step(s) for s in view.steps],
         "followups": [step(s) for s in view.followups],
+        # each follow-up at `at`: due_at, state (upcoming, due, overdue, in progress, failed, closed, not owed)
+        "followup_status": [s.as_json() for s in view.followup_states],
+        "approvals": {
+            "policy": view.policy.source or None,
+            "roles": [approval(a) for a in view.approvals],
+        },
+        "at": _iso(view.at),
+    }
+
+
+def approval(a: ApprovalView) -> dict[str, Any]:
+    return {
+        "role": a.role,
+        "item": a.item,  # null: the policy requires it and no checklist item asks for it
+        "status": a.status,  # approved, rejected, missing, prechecked
+        "by": a.by or None,
+        "at": _iso(a.at),
+        "note": a.note or None,
     }

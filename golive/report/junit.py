@@ -34,6 +34,8 @@ def render(view: RunView) -> str:
     """The report as a JUnit XML document (the `<testsuites>` schema Jenkins, GitLab and GitHub read)."""
     title = view.run.title or view.run.checklist_path
     suites = [_suite(view, title, i, steps) for i, steps in enumerate(_sections(view.steps))]
+    if view.policy_only:
+        suites.append(_approvals(view, title, len(suites)))
     totals = _totals(suites)
     del totals["skipped"]  # not an attribute of <testsuites> in the schema CI servers read
     root = ET.Element("testsuites", {"name": _clean(title), **totals})
@@ -65,6 +67,37 @@ def _suite(view: RunView, title: str, index: int, steps: list[StepView]) -> ET.E
     properties = ET.SubElement(suite, "properties")
     for name, value in (_run_properties(view) if index == 0 else []) + _section_properties(first):
         ET.SubElement(properties, "property", {"name": name, "value": _clean(value)})
+    suite.extend(cases)
+    return suite
+
+
+def _approvals(view: RunView, title: str, index: int) -> ET.Element:
+    """The approvals the policy requires that no checklist item asks for, one case each: a rejection is a
+    failure, a missing approval an error (a run never passes without it)."""
+    cases = []
+    for a in view.policy_only:
+        case = ET.Element("testcase", {"classname": _clean(f"{title}.approvals"), "name": _clean(a.role), "time": "0"})
+        said = f"{a.status} by {a.by} at {a.at:%Y-%m-%d %H:%M:%S} UTC" if a.at else a.status
+        said += f": {a.note}" if a.note else ""
+        if a.status == "rejected":
+            ET.SubElement(case, "failure", {"message": _clean(said), "type": "rejected"})
+        elif a.status == "missing":
+            message = f"not done: no one approved {a.role}, which the policy requires"
+            ET.SubElement(case, "error", {"message": _clean(message), "type": "missing"})
+        else:
+            ET.SubElement(case, "system-out").text = _clean(said)
+        cases.append(case)
+    attrs = {
+        "name": "Approvals the policy requires",
+        "id": str(index),
+        "package": _clean(title),
+        **_totals(cases),
+        "timestamp": _timestamp(view, []),
+        "hostname": _clean(view.run.host or "localhost"),
+    }
+    suite = ET.Element("testsuite", attrs)
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", {"name": "golive.policy", "value": _clean(view.policy.source)})
     suite.extend(cases)
     return suite
 

@@ -8,7 +8,7 @@ It renders on GitHub and is meant to be committed next to the checklist.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from golive.record.events import EventType as E
 from golive.report.view import RunView, StepView
@@ -226,6 +226,7 @@ def _footer(view: RunView) -> list[str]:
         )
     if view.plan.followups:
         out.extend(_followups(view))
+    out.extend(_policy_approvals(view))
     out.extend(_notifications(view))
     for s in view.steps:
         if s.kind == "choose" and s.status != "pending":
@@ -241,28 +242,43 @@ def _footer(view: RunView) -> list[str]:
     return out
 
 
-def _followups(view: RunView, at: datetime | None = None) -> list[str]:
-    """Each follow-up with its due time (`Month 1` a calendar month after the finish) and its state now."""
+def _followups(view: RunView) -> list[str]:
+    """Each follow-up with its due time (`Month 1` a calendar month after the finish) and its state then."""
     from golive.team import followups
 
-    items = followups.of_plan(view.plan)
+    states = view.followup_states
     if view.run.status != "passed" or view.run.finished_at is None:
-        names = ", ".join(_escape(f.name) for f in items)
+        names = ", ".join(_escape(s.followup.name) for s in states)
         return [f"- Follow-ups (owed once the deployment passes): {names}"]
-    moment = at or datetime.now(UTC)
     out = ["- Follow-ups after this deployment:"]
-    for f in items:
-        s = followups.status(view.run, view.log, f, moment)
+    for s in states:
+        f = s.followup
         due = f"due {when(s.due_at)}" if s.due_at else "no due time written"
         if s.state in ("closed", "failed"):
             mark = _MARK["passed" if s.state == "closed" else "failed"]
             state = f"{mark} {s.state} by {s.closed_by} at {when(s.closed_at)}"
             state += f": {_escape(s.reason)}" if s.state == "failed" and s.reason else ""
         elif s.state in ("due", "overdue"):
-            state = f"⏰ {s.state}, {followups.late(s.late_s)} late (`golive followup {view.run.id} \"{f.name}\"`)"
+            state = f'⏰ {s.state}, {followups.late(s.late_s)} late (`golive followup {view.run.id} "{f.name}"`)'
         else:
             state = f"{_MARK['pending']} {s.state}"
         out.append(f"  - **{_escape(f.name)}** ({f.key}) — {due} — {state}")
+    return out
+
+
+def _policy_approvals(view: RunView) -> list[str]:
+    """Approvals the policy requires that no item of the checklist asks for (the items carry their own)."""
+    extra = view.policy_only
+    if not extra:
+        return []
+    out = [f"- Approvals the policy requires ({_escape(view.policy.source)}) that no checklist item asks for:"]
+    for a in extra:
+        if a.status == "missing":  # a paused run says below how to give it
+            out.append(f"  - **{_escape(a.role)}**: {_MARK['pending']} missing")
+            continue
+        mark = _MARK["confirmed" if a.status == "approved" else "failed"]
+        note = f": {_escape(a.note)}" if a.note else ""
+        out.append(f"  - **{_escape(a.role)}**: {mark} {a.status} by {_escape(a.by)} at {when(a.at)}{note}")
     return out
 
 

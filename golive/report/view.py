@@ -7,15 +7,21 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from golive.errors import InputError
 from golive.parse import parse_text
 from golive.plan import Kind, Phase, Plan, PlanStep, first_line, plain
 from golive.profile.recorded import of_run, plan_with, prerecorded
 from golive.record.chain import Event, Output, Run
 from golive.record.store import Store
 from golive.run.state import RunState, StepRecord, replay
+from golive.team import approvals
+from golive.team.followups import Status, of_plan
+from golive.team.followups import status as followup_status
+from golive.team.policy import Policy
+from golive.team.policy import policy as policy_of
 
 
 @dataclass
@@ -56,6 +62,18 @@ class ProfileView:
     sha256: str
 
 
+@dataclass(frozen=True)
+class ApprovalView:
+    """A role the run needs approved, and its decision from the record."""
+
+    role: str
+    item: str | None  # the sign-off item that asks for it; None: only the policy does (asked at the end)
+    status: str  # approved | rejected | missing | prechecked (ticked in the checklist, not required)
+    by: str = ""
+    at: datetime | None = None
+    note: str = ""  # the comment of an approval, the reason of a rejection
+
+
 @dataclass
 class RunView:
     run: Run
@@ -67,6 +85,15 @@ class RunView:
     last_hash: str
     profile: ProfileView | None = None
     log: list[Event] = field(default_factory=list)  # the record itself: notifications, follow-ups closed
+    policy: Policy = field(default_factory=Policy)  # the run's sign-off policy (empty: none was set)
+    approvals: list[ApprovalView] = field(default_factory=list)  # every role the run needs, in the order asked
+    followup_states: list[Status] = field(default_factory=list)  # each follow-up at `at`, as `golive due` sees it
+    at: datetime | None = None  # the moment follow-ups are judged at (the report's making)
+
+    @property
+    def policy_only(self) -> list[ApprovalView]:
+        """The approvals the policy requires that no checklist item asks for."""
+        return [a for a in self.approvals if a.item is None]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -79,7 +106,8 @@ class RunView:
         return out
 
 
-def build(store: Store, run_ref: str) -> RunView:
+def build(store: Store, run_ref: str, at: datetime | None = None) -> RunView:
+    """The view of a run; follow-ups stand as they do at `at` (now unless given)."""
     run = store.run(run_ref)
     events = store.events(run.id)
     state = replay(events)
@@ -92,7 +120,41 @@ def build(store: Store, run_ref: str) -> RunView:
     followups = [_view(s, state, outputs, marks) for s in plan.followups]
     shown = ProfileView(profile.name, profile.path, profile.sha256) if profile is not None else None
     last = events[-1].hash if events else ""
-    return RunView(run, plan, state, steps, followups, len(events), last, shown, events)
+    rules = _policy(plan, profile)
+    moment = at or datetime.now(UTC)
+    states = [followup_status(run, events, f, moment) for f in of_plan(plan)]
+    view = RunView(run, plan, state, steps, followups, len(events), last, shown, events, rules, [], states, moment)
+    view.approvals = _approvals(plan, rules, events)
+    return view
+
+
+def _policy(plan: Plan, profile: Any) -> Policy:
+    try:
+        return policy_of(plan.checklist, profile)
+    except InputError:  # a policy this golive reads differently: the report still shows the run
+        return Policy()
+
+
+def _approvals(plan: Plan, rules: Policy, events: list[Event]) -> list[ApprovalView]:
+    """Each role of the run's sign-off items, then each the policy alone requires, with its decision."""
+    decided = approvals.decisions(events)
+    wanted: dict[str, tuple[str, PlanStep | None]] = {}
+    for s in plan.steps:
+        if s.kind is Kind.SIGNOFF and s.signoff is not None:
+            wanted.setdefault(approvals.key(s.signoff.role), (s.signoff.role, s))
+    for role in approvals.policy_only(plan, rules):
+        wanted.setdefault(approvals.key(role), (role, None))
+    out = []
+    for k, (role, step) in wanted.items():
+        d = decided.get(k)
+        item = step.id if step is not None else None
+        if d is not None:
+            out.append(ApprovalView(role, item, d.decision, d.person, d.at, d.note))
+        elif step is not None and step.prechecked and not rules.requires(role):
+            out.append(ApprovalView(role, item, "prechecked", note="signed in the checklist itself"))
+        else:
+            out.append(ApprovalView(role, item, "missing"))
+    return out
 
 
 def _view(step: PlanStep, state: RunState, outputs: dict[int, Output], marks: dict[str, str]) -> StepView:

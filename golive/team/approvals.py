@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from golive.errors import InputError
-from golive.plan import Kind, Plan
+from golive.plan import Kind, Plan, PlanStep, plain
 from golive.record.chain import Event
 from golive.record.events import EventType as E
 from golive.team.policy import Policy, key
@@ -87,6 +87,46 @@ def policy_only(plan: Plan, policy: Policy) -> list[str]:
     """Roles the policy requires that no sign-off item of the checklist asks for: due at the end of the run."""
     items = {key(s.signoff.role) for s in plan.steps if s.kind is Kind.SIGNOFF and s.signoff is not None}
     return [r for r in policy.required if key(r) not in items]
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Sign-off items of one section, next to each other in the plan, and the steps they hold back."""
+
+    section: str
+    line: int  # the section's heading
+    items: tuple[tuple[str, str], ...]  # (step id, role), in order
+    held: tuple[str, ...]  # the main steps after them (production): () for sign-offs after the last step
+
+
+def gates(plan: Plan) -> list[Gate]:
+    """Where the run stops for sign-offs, one per section that has them. Steps run in document order
+    and a sign-off is never passed over, so sign-offs placed before production steps hold every step
+    of the other sections after them."""
+    sections: dict[int, list[int]] = {}  # section line -> the indexes of its sign-off steps
+    for i, step in enumerate(plan.steps):
+        if step.kind is Kind.SIGNOFF and step.signoff is not None:
+            sections.setdefault(step.section.line, []).append(i)
+    out: list[Gate] = []
+    for indexes in sections.values():
+        section = plan.steps[indexes[0]].section
+        items = tuple((plan.steps[i].id, _role(plan.steps[i])) for i in indexes)
+        after = plan.steps[indexes[-1] + 1 :]
+        held = tuple(s.id for s in after if s.kind is not Kind.SIGNOFF and s.section is not section)
+        out.append(Gate(plain(section.title), section.line, items, held))
+    return out
+
+
+def _role(step: PlanStep) -> str:
+    return step.signoff.role if step.signoff is not None else ""
+
+
+def who(policy: Policy, role: str) -> str:
+    """Who may approve `role`, before any run: `alice or bob`, `anyone but whoever runs it`."""
+    listed = policy.approvers(role)
+    if listed:
+        return " or ".join(listed)
+    return "anyone but whoever runs the deployment" if policy.not_runner else "anyone"
 
 
 def item_of(plan: Plan, role: str) -> str | None:

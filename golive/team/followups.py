@@ -53,7 +53,7 @@ class Status:
     owner: str  # who owes it: the run's lead (who started it)
     followup: FollowUp
     due_at: datetime | None
-    state: str  # upcoming, due, overdue, in progress, failed, closed, no due time
+    state: str  # upcoming, due, overdue, in progress, failed, closed, no due time; not owed (the run did not pass)
     late_s: float  # how late at that moment (0 when not yet due)
     closed_by: str = ""
     closed_at: datetime | None = None
@@ -77,6 +77,7 @@ class Status:
             "late_s": round(self.late_s),
             "closed_by": self.closed_by or None,
             "closed_at": self.closed_at.isoformat() if self.closed_at else None,
+            "reason": self.reason or None,
             "steps": [s.id for s in self.followup.steps],
         }
 
@@ -150,6 +151,8 @@ def status(run: Any, events: Sequence[Any], followup: FollowUp, at: datetime) ->
             closed = e
     late = max(0.0, (at - due_at).total_seconds()) if due_at else 0.0
     base = dict(run_id=run.id, title=run.title, checklist=run.checklist_path, env=run.env, owner=run.created_by)
+    if run.status != "passed" or finished is None:  # a deployment that did not go live owes nothing
+        return Status(**base, followup=followup, due_at=None, state="not owed", late_s=0.0)
     if closed is not None and (started is None or closed.seq > started.seq):
         state = "closed" if closed.data.get("status") == "passed" else "failed"
         return Status(

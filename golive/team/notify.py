@@ -164,6 +164,41 @@ def service_label(url: str) -> str:
     return f"{scheme}://…"
 
 
+def problem(url: str) -> str:
+    """Why apprise would not take `url` (an unknown scheme, a malformed URL), or "" when it would.
+    apprise reads it as it would to send (`Apprise.instantiate`: the service's own parsing and checks)
+    and sends nothing. A URL with `${NAME}` in it is whole only when sending: its scheme is checked.
+    What apprise says of it is masked: it may quote the URL's tokens."""
+    import apprise  # lazily: only a checklist with notification URLs pays for it
+    from apprise.plugins import N_MGR
+
+    if url.lstrip().startswith("${"):
+        return ""  # the scheme itself comes from the environment
+    match = re.match(r"\s*([A-Za-z][A-Za-z0-9+.-]*)://", url)
+    if match is None:
+        return "no scheme: write it as SERVICE://…, such as slack://…, mailto://… or json://…"
+    scheme = match.group(1).lower()
+    schemes = set(N_MGR.schemas())  # type: ignore[no-untyped-call]
+    if scheme not in schemes and not (_REFERENCE.search(url) and scheme in ("http", "https")):
+        if apprise.Apprise.instantiate(url) is not None:  # a service's own URL (https://hooks.slack.com/…)
+            return ""
+        import difflib
+
+        close = difflib.get_close_matches(scheme, schemes, 1)
+        return f"unknown scheme {scheme}://" + (f"; did you mean {close[0]}://?" if close else "")
+    if _REFERENCE.search(url):
+        return ""
+    with apprise.LogCapture(level=logging.WARNING) as log:  # type: ignore[no-untyped-call]
+        server = apprise.Apprise.instantiate(url)
+    if server is not None:
+        return ""
+    said = [line.split(" - ", 2) for line in log.getvalue().splitlines() if line.count(" - ") >= 2]
+    why = [m.strip() for _, level, m in said if level == "WARNING"] or [m.strip() for _, _, m in said]
+    masker = Masker(re.split(r"[/:@?&=#,]+|%23", url.split("://", 1)[1]), detect=False)
+    said_first = re.sub(r"(?<!\.)\.$|:\s*$", "", why[0]) if why else ""  # its sentence ends where ours goes on
+    return masker(said_first) if said_first else f"apprise cannot read this {scheme}:// URL"
+
+
 def hide(where: Sequence[Target], masker: Masker) -> None:
     """A URL's tokens are secrets wherever they show up: the values ${NAME} filled in, and a URL whose
     privacy form (what the record names it by) hides something of it."""

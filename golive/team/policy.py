@@ -80,6 +80,13 @@ class Policy:
     def requires(self, role: str) -> bool:
         return any(key(r) == key(role) for r in self.required)
 
+    def in_words(self) -> list[str]:
+        """The rules as people read them (`golive plan`, docs/team.md)."""
+        said = ["distinct people: one person approves one role at most"] if self.distinct else []
+        if self.not_runner:
+            said.append("not the runner: whoever runs (or resumes) the deployment does not approve it")
+        return said
+
     def rules(self) -> str:
         said = [f"required: {', '.join(self.required)}"] if self.required else []
         said += ["distinct"] if self.distinct else []
