@@ -21,6 +21,7 @@ from golive.run.judge import FAILED, PERSON, Verdict, judge
 from golive.run.outcomes import Abort, Answer, Service, answer_of
 from golive.run.people import Need, NeedPerson, shown_name
 from golive.run.shell import CommandResult, SessionLost, ShellError
+from golive.run.shellstate import declarations_of
 from golive.secretscan import secret_assignments
 
 if TYPE_CHECKING:
@@ -201,7 +202,7 @@ class CommandStep:
         names = read_unset_candidates(text)
         if not names:
             return
-        held = set_in_dump(e.shell.state.dump) | set(e.shell.state.variables) | set(e.values)
+        held = set_in_dump(declarations_of(e.shell.state.dump)) | set(e.shell.state.variables) | set(e.values)
         for name in (n for n in names if n not in held):
             setter = self._set_by(step, name)
             gone = "its value is gone" if setter and e.state.done(setter) else "it has not run in this run"

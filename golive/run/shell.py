@@ -33,7 +33,7 @@ import psutil
 
 from golive.run import evidence
 from golive.run.output import Capture, FileTail
-from golive.run.shellstate import ShellState, parse_declarations
+from golive.run.shellstate import SETTINGS_MARK, ShellState, declarations_of, parse_declarations
 from golive.run.tracking import Tracker, cgroup_root
 from golive.secrets import Masker
 
@@ -252,6 +252,7 @@ class ShellSession:
             f"builtin printf 'E {n} %s %s %s\\n' \"$__golive_st\" \"${{!:-0}}\" \"$EPOCHREALTIME\" >>{journal}; "
             f"if builtin kill -0 {os.getpid()} 2>/dev/null; then "
             f"{{ builtin printf 'STATE-{mark} {n}\\n'; builtin declare -p; builtin declare -f; builtin alias -p; "
+            f"builtin printf '\\n{SETTINGS_MARK}\\n'; builtin set +o; builtin shopt -p; builtin trap -p; "
             f'builtin printf \'\\nEND-{mark} {n} %s %s %s\\n\' "$__golive_st" "${{!:-0}}" "$PWD"; }} '
             f">&$__golive_ctl 2>/dev/null; "
             f"else : >{q_out}; : >{q_err}; {'' if background else f': >{shlex.quote(cmd_path)}; '}builtin exit 0; fi\n"
@@ -400,7 +401,7 @@ class ShellSession:
             return
         self._state_bytes = data
         text = data.decode("utf-8", "replace")
-        variables, exported = parse_declarations(text)
+        variables, exported = parse_declarations(declarations_of(text))
         cwd = variables.get("PWD", self.state.cwd)
         self.state = ShellState(cwd, exported, variables, text)
         self.masker.add_named(variables)

@@ -1,5 +1,6 @@
 """What a shell session holds and how it is carried over: `ShellState`, the scalar variables
-read from a `declare -p` dump, the script that restores a dump in a new session, and what is kept
+read from a `declare -p` dump, its settings (`set -o`, `shopt`, traps: a resumed session under
+`set -e` must fail where the first would have), the script that restores a dump in a new session, and what is kept
 of it after each command (`keep`): all of it sealed in the vault for a resume on this machine, and
 in the record only what holds no secret (the names of the rest, and the step that set each)."""
 
@@ -18,6 +19,28 @@ _SPECIAL = re.compile(
     r"HOSTNAME|HOSTTYPE|MACHTYPE|OSTYPE|OPTERR|PS[1-4]|MAILCHECK|HIST\w*|COLUMNS|LINES)$"
 )
 _DEFAULT_IFS = " \t\n"
+
+# After the declarations, the state dump holds the session's settings (`set +o; shopt -p; trap -p`)
+# below this line. Looked for from the end: a function body printed above may hold any line.
+SETTINGS_MARK = "#golive-settings"
+# The settings a checklist turns on or off that change what its commands do, and bash's default for
+# each: only one that differs from its default is carried over (a fresh session has the rest).
+_SETTING_DEFAULTS = {
+    **{f"set:{n}": False for n in ("allexport", "errexit", "errtrace", "functrace", "keyword", "noclobber")},
+    **{f"set:{n}": False for n in ("noglob", "nounset", "physical", "pipefail", "posix", "verbose", "xtrace")},
+    "set:braceexpand": True,
+    "set:hashall": True,
+    **{f"shopt:{n}": False for n in ("cdable_vars", "dotglob", "execfail", "expand_aliases", "extglob")},
+    **{f"shopt:{n}": False for n in ("failglob", "globstar", "gnu_errfmt", "inherit_errexit", "lastpipe")},
+    **{f"shopt:{n}": False for n in ("localvar_inherit", "localvar_unset", "nocaseglob", "nocasematch")},
+    **{f"shopt:{n}": False for n in ("nullglob", "xpg_echo")},
+    "shopt:extquote": True,
+    "shopt:sourcepath": True,
+}
+_GOLIVES_TRAPS = {"INT", "SIGINT", "HUP", "SIGHUP"}  # golive's own: Ctrl-C ends a command, not the session
+_SET = re.compile(r"set ([-+])o (\S+)$")
+_SHOPT = re.compile(r"shopt -([su]) (\S+)$")
+_TRAP = re.compile(r"trap -- '((?:[^']|'\\'')*)' (\S+)\n?", re.S)
 
 
 @dataclass
@@ -126,7 +149,39 @@ _ALIAS = re.compile(r"alias ([^=\s]+)=")
 
 
 def entries(dump: str) -> list[Entry]:
-    """A `declare -p; declare -f; alias -p` dump, split into what it holds."""
+    """A `declare -p; declare -f; alias -p` dump, split into what it holds; then its settings."""
+    head = declarations_of(dump)
+    return _declarations(head) + settings(dump[len(head) + len(SETTINGS_MARK) + 1 :])
+
+
+def declarations_of(dump: str) -> str:
+    """The `declare -p; declare -f; alias -p` part of a dump: without the settings after it."""
+    mark = dump.rfind(f"\n{SETTINGS_MARK}\n")
+    return dump[: mark + 1] if mark >= 0 else dump
+
+
+def settings(text: str) -> list[Entry]:
+    """`set +o; shopt -p; trap -p` output: an entry per option (`set -o errexit`, `shopt -s nullglob`)
+    and per trap (`trap -- 'cleanup' EXIT`), each its own restore line."""
+    found: list[Entry] = []
+    i, n = 0, len(text)
+    while i < n:
+        trap = _TRAP.match(text, i)
+        if trap:
+            found.append(Entry("trap", trap.group(2), trap.group(0).rstrip("\n")))
+            i = trap.end()
+            continue
+        end = _next_line(text, i)
+        line = text[i:end].rstrip("\n")
+        option = _SET.match(line) or _SHOPT.match(line)
+        if option:
+            kind = "set" if line.startswith("set") else "shopt"
+            found.append(Entry(kind, option.group(2), line, option.group(1)))
+        i = end
+    return found
+
+
+def _declarations(dump: str) -> list[Entry]:
     found: list[Entry] = []
     i, n = 0, len(dump)
     while i < n:
@@ -183,6 +238,8 @@ def portable(dump: str, base: dict[str, str] | None = None) -> list[Entry]:
     for entry in entries(dump):
         if entry.name.startswith("__golive"):
             continue
+        if entry.kind in ("set", "shopt", "trap") and not _carried(entry):
+            continue
         if entry.kind == "var":
             if _SPECIAL.match(entry.name):  # bash's own (its readonly ones among them)
                 continue
@@ -197,9 +254,23 @@ def portable(dump: str, base: dict[str, str] | None = None) -> list[Entry]:
 def script_of(kept: list[Entry], dump: str = "", base: dict[str, str] | None = None) -> str:
     """The lines that restore `kept` in a new session (variables global: a script may be sourced in a
     function); with the dump and `base`, the terminal's variables the session had unset are unset again."""
-    lines = [line_of(f"{e.kind}:{e.name}", e.text) for e in kept]
+    lines = [line_of(f"{e.kind}:{e.name}", e.text) for e in kept if not _is_setting(f"{e.kind}:")]
     lines += [f"unset {name}" for name in unset_names(dump, base)] if dump and base else []
+    lines += [e.text for e in kept if _is_setting(f"{e.kind}:")]  # last: `set -eu` must not stop the restore
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _is_setting(key: str) -> bool:
+    return key.startswith(("set:", "shopt:", "trap:"))
+
+
+def _carried(entry: Entry) -> bool:
+    """A setting a new session must be given: an option off its default, a trap of the checklist's."""
+    if entry.kind == "trap":
+        return entry.name not in _GOLIVES_TRAPS
+    default = _SETTING_DEFAULTS.get(f"{entry.kind}:{entry.name}")
+    on = entry.flags in ("-", "s")
+    return default is not None and on != default
 
 
 def line_of(key: str, text: str) -> str:
@@ -264,6 +335,7 @@ def keep(
             "variables": sum(e.kind == "var" for e in kept),
             "functions": sorted({e.name for e in kept if e.kind == "func"}),
             "aliases": sorted(e.name for e in kept if e.kind == "alias"),
+            "settings": [e.text.split("\n", 1)[0] for e in kept if _is_setting(f"{e.kind}:")],
         },
     }
     return Kept(sealed, record, texts)
@@ -271,7 +343,8 @@ def keep(
 
 def script_of_record(clear: dict[str, str], unset: list[str]) -> str:
     """The restore script of what the record holds: its entries (kind:name -> text) and the unset names."""
-    lines = [line_of(k, t) for k, t in clear.items()] + [f"unset {n}" for n in unset]
+    lines = [line_of(k, t) for k, t in clear.items() if not _is_setting(k)] + [f"unset {n}" for n in unset]
+    lines += [t for k, t in clear.items() if _is_setting(k)]
     return "\n".join(lines) + ("\n" if lines else "")
 
 

@@ -334,3 +334,56 @@ def test_the_vault_opens_only_with_this_machines_key(tmp_path: Path) -> None:
     vault.key_path.unlink()
     with pytest.raises(VaultError, match="no vault key"):
         Vault(tmp_path).open("run-1")
+
+
+def test_a_sessions_settings_and_traps_come_back_last_and_only_those_it_changed(tmp_path: Path) -> None:
+    old = ShellSession(tmp_path, tmp_path / "a", dict(os.environ))
+    old.start()
+    assert [e for e in portable(old.state.dump, old.env) if e.kind in ("set", "shopt", "trap")] == []  # a fresh one
+    for command in [
+        "set -euo pipefail",
+        "shopt -s nullglob extglob",
+        "set +o braceexpand",
+        "trap 'echo cleaning up' EXIT",
+        "trap 'echo \"it'\\''s\nfailed\"' ERR",  # a quote and a newline inside a trap
+        "mkdir -p work && cd work",
+    ]:
+        assert old.run(command).exit_code == 0
+    old.close()
+    kept = [e for e in portable(old.state.dump, old.env) if e.kind in ("set", "shopt", "trap")]
+    assert {(e.kind, e.name) for e in kept} == {
+        ("set", "errexit"), ("set", "nounset"), ("set", "pipefail"), ("set", "braceexpand"),
+        ("shopt", "nullglob"), ("shopt", "extglob"), ("trap", "EXIT"), ("trap", "ERR"),
+    }  # fmt: skip
+    script = restore_script(old.state.dump, old.state.cwd, old.env)
+    lines = script.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith(("set ", "shopt ", "trap ")))
+    assert not any(line.startswith(("declare", "unset", "cd ", "alias")) for line in lines[first:]), (
+        "settings last: `set -u` must not stop the restore"
+    )
+
+    new = ShellSession(tmp_path, tmp_path / "b", dict(os.environ))
+    new.start(script)
+    r = new.run('echo "$-" | grep -c e; shopt -q nullglob && echo nullglob; echo {a,b}; trap -p ERR')
+    assert r.out.splitlines()[:3] == ["1", "nullglob", "{a,b}"]
+    assert "failed" in r.out
+    assert new.run("[[ -o pipefail && -o nounset ]] && echo both").out == "both\n"
+    new.close()
+
+
+def test_a_resumed_run_under_set_e_fails_where_the_first_would_have(tmp_path: Path, isolated_home: Path) -> None:
+    """`set -e` in a first block, a pause, a resume: the failing `ls` stops its command, as without the
+    pause (before, the resumed session had lost `set -e`, ran `echo` after it and called the step passed)."""
+    checklist = tmp_path / "DEPLOY.md"
+    checklist.write_text(
+        "# Release\n\n## Deployment Steps\n\n```bash\nset -e\necho one\n```\n\n- [ ] Looked at the dashboard\n\n"
+        "```bash\nls /nonexistent-dir; echo went-on\n```\n"
+    )
+    r = golive("run", str(checklist), "--non-interactive", "--yes", cwd=tmp_path)
+    assert r.returncode == 3, r.stdout + r.stderr
+    rid = run_id(r.stdout)
+    assert golive("confirm", rid, "L10", "--as", "ana", cwd=tmp_path).returncode == 0
+    (isolated_home / "vault.key").unlink()  # another machine: the settings come back from the record
+    r = golive("resume", rid, "--non-interactive", "--yes", cwd=tmp_path)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "│ went-on" not in r.stdout and "L13 failed" in r.stdout
