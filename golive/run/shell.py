@@ -33,7 +33,7 @@ import psutil
 
 from golive.run import evidence
 from golive.run.output import Capture, FileTail
-from golive.run.shellstate import SETTINGS_MARK, ShellState, declarations_of, parse_declarations
+from golive.run.shellstate import SETTINGS_MARK, ShellState, parse_declarations
 from golive.run.tracking import Tracker, cgroup_root
 from golive.secrets import Masker
 
@@ -401,7 +401,7 @@ class ShellSession:
             return
         self._state_bytes = data
         text = data.decode("utf-8", "replace")
-        variables, exported = parse_declarations(declarations_of(text))
+        variables, exported = parse_declarations(text)
         cwd = variables.get("PWD", self.state.cwd)
         self.state = ShellState(cwd, exported, variables, text)
         self.masker.add_named(variables)

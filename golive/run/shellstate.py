@@ -10,6 +10,7 @@ import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 # Variables a new session must not take from a dump: bash owns them.
@@ -56,29 +57,16 @@ class ShellState:
 _DECL = re.compile(r"declare -([a-zA-Z-]+) ([A-Za-z_][A-Za-z0-9_]*)(=?)")  # used with .match(text, pos)
 
 
-def parse_declarations(text: str) -> tuple[dict[str, str], dict[str, str]]:
-    """Scalar variables from `declare -p` output: (all, exported). Arrays and functions are skipped."""
+def parse_declarations(dump: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Scalar variables of a state dump: (all, exported). Arrays and functions are skipped; the dump is
+    read once (`entries`), and what to keep of it after the command is read from the same reading."""
     variables: dict[str, str] = {}
     exported: dict[str, str] = {}
-    i, n = 0, len(text)
-    while i < n:
-        m = _DECL.match(text, i)
-        if not m:
-            nl = text.find("\n", i)
-            i = n if nl < 0 else nl + 1
-            continue
-        flags, name, eq = m.group(1), m.group(2), m.group(3)
-        i = m.end()
-        if not eq:
-            nl = text.find("\n", i)
-            i = n if nl < 0 else nl + 1
-            continue
-        value, i = _read_value(text, i)
-        if value is None or "a" in flags or "A" in flags:
-            continue
-        variables[name] = value
-        if "x" in flags:
-            exported[name] = value
+    for e in entries(dump):
+        if e.kind == "var" and e.value is not None and "a" not in e.flags and "A" not in e.flags:
+            variables[e.name] = e.value
+            if "x" in e.flags:
+                exported[e.name] = e.value
     return variables, exported
 
 
@@ -148,10 +136,11 @@ _FUNC = re.compile(r"([^\s=()]+) \(\) ?$")
 _ALIAS = re.compile(r"alias ([^=\s]+)=")
 
 
-def entries(dump: str) -> list[Entry]:
+@lru_cache(maxsize=4)  # after each command the same dump is read for what to keep, seal and unset
+def entries(dump: str) -> tuple[Entry, ...]:
     """A `declare -p; declare -f; alias -p` dump, split into what it holds; then its settings."""
     head = declarations_of(dump)
-    return _declarations(head) + settings(dump[len(head) + len(SETTINGS_MARK) + 1 :])
+    return (*_declarations(head), *settings(dump[len(head) + len(SETTINGS_MARK) + 1 :]))
 
 
 def declarations_of(dump: str) -> str:
@@ -160,7 +149,8 @@ def declarations_of(dump: str) -> str:
     return dump[: mark + 1] if mark >= 0 else dump
 
 
-def settings(text: str) -> list[Entry]:
+@lru_cache(maxsize=8)  # a session's settings seldom change from one command to the next
+def settings(text: str) -> tuple[Entry, ...]:
     """`set +o; shopt -p; trap -p` output: an entry per option (`set -o errexit`, `shopt -s nullglob`)
     and per trap (`trap -- 'cleanup' EXIT`), each its own restore line."""
     found: list[Entry] = []
@@ -178,7 +168,7 @@ def settings(text: str) -> list[Entry]:
             kind = "set" if line.startswith("set") else "shopt"
             found.append(Entry(kind, option.group(2), line, option.group(1)))
         i = end
-    return found
+    return tuple(found)
 
 
 def _declarations(dump: str) -> list[Entry]:
@@ -314,7 +304,7 @@ def keep(
     """What to keep of `state`. `secret(name, text)` says whether an entry must stay out of the record;
     `before` (kind:name -> text) is the last kept state: what changed since was set by `step`."""
     kept = portable(state.dump, base)
-    texts = kept_texts(state, base)
+    texts = {f"{e.kind}:{e.name}": e.text for e in kept}  # kept_texts, from what is already read
     set_by = {k: v for k, v in set_by.items() if k in texts}
     for key, text in texts.items():
         if before.get(key) != text and step:
