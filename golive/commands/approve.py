@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from golive import plan as planning
 from golive.errors import EXIT_PASSED, InputError
 from golive.parse import parse_text
 from golive.plan import Plan
@@ -36,9 +35,11 @@ def reject(ref: str, as_: str | None, role: str, reason: str, out: TextIO) -> in
 def of_run(store: Store, run: Run) -> tuple[Plan, Policy]:
     """The plan and policy a run was started with (its checklist text, its recorded profile)."""
     from golive.profile.recorded import of_run as profile_of
+    from golive.profile.recorded import plan_with
 
     checklist = parse_text(run.checklist_text, run.checklist_path)
-    return planning.build(checklist), policy(checklist, profile_of(store.events(run.id)))
+    profile = profile_of(store.events(run.id))
+    return plan_with(checklist, profile), policy(checklist, profile)
 
 
 def give(store: Store, run: Run, person: str, role: str, decision: str, note: str, how: str) -> str:
