@@ -241,14 +241,17 @@ _GATES_FORMAT = 2  # bump when what `_gates_data` keeps changes
 
 @lru_cache(maxsize=1)
 def _gates() -> Gates:
-    path = _gates_path()
+    try:
+        path, key = _gates_path(), _gates_key()
+    except (RuntimeError, KeyError, ImportError):  # no home folder, or the library's version unknown
+        return Gates.from_data(_gates_data())  # then nothing is kept: a stale gate must never be read
     try:
         data = json.loads(path.read_text())
-        if data.get("key") == _gates_key():
+        if data.get("key") == key:
             return Gates.from_data(data)
     except (OSError, ValueError, KeyError, TypeError, re.error):
         pass  # missing, stale or damaged: built again from the detectors
-    data = _gates_data()
+    data = {"key": key, **_gates_data()}
     with contextlib.suppress(OSError):  # a read-only cache only costs the time saved
         path.parent.mkdir(parents=True, exist_ok=True)
         scratch = path.with_name(f"{path.name}.{os.getpid()}")
@@ -293,7 +296,7 @@ def _gates_data() -> dict[str, Any]:
             patterns.append(re.compile(f'"{run}"|\'{run}\''))
         else:
             always = True
-    return {"key": _gates_key(), "patterns": [[p.pattern, p.flags] for p in patterns], "always": always}
+    return {"patterns": [[p.pattern, p.flags] for p in patterns], "always": always}
 
 
 def _one_search(patterns: list[tuple[str, int]]) -> Gate:
