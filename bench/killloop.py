@@ -156,7 +156,11 @@ def trial(index: int, kind: str, rng: random.Random, where: Path) -> dict[str, i
         out["outcome"] = "killed before the run existed"
         assert golive("run", str(path), "--non-interactive", "--yes", cwd=where, env=env).returncode == 0
     elif recorded_status(home) == "passed":
+        # Killed after its last event, maybe before its clean-up: the operator resumes, is told the run
+        # is over, and that golive removes what the killed one left.
         out["outcome"] = "finished before the kill"
+        r = golive("resume", rid, "--non-interactive", "--yes", cwd=where, env=env)
+        assert r.returncode == 2 and "already finished" in r.stdout + r.stderr, r.stdout + r.stderr
     else:
         shown = shown_status(where, env)
         out["shown_while_killed"] = shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -51,6 +52,7 @@ def run(
     lock = f"{os.path.realpath(path)}::{options.env}"
     _check_lengths(options, actor, lock)
     store = Store.open()
+    sweep_finished_scratch(store)
     named = (v for k, v in options.vars.items() if planning.is_secret(checklist, k))
     store.masker.add(*profile_secrets.values(), *named)
     holder = store.lock_holder(lock)
@@ -99,6 +101,33 @@ def run(
     return _go(store, run_, plan, options, actor, resumed=False, out=out, setup=setup)
 
 
+def sweep_finished_scratch(store: Store) -> None:
+    """Scratch folders of runs that finished while golive was being killed (kill -9 between the run's
+    last event and its clean-up) go with the next `golive run` or `resume` in this home: unless a
+    golive still works on that run (a follow-up) or something of it still lives (a service)."""
+    from golive.errors import NotFound
+    from golive.run.shell import remove_scratch
+    from golive.run.tracking import run_processes
+
+    runs = store.home / "runs"
+    for folder in sorted(runs.iterdir()) if runs.is_dir() else []:
+        try:
+            finished = store.run(folder.name).status in FINISHED
+        except NotFound:
+            continue  # not a run of this store: not ours to remove
+        if not finished or store.run_is_held(f"followup::{folder.name}", folder.name):
+            continue
+        if run_processes(store.home, folder.name):
+            continue
+        for session in folder.iterdir():
+            if session.is_dir():
+                remove_scratch(session)
+            else:
+                session.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
 def _take_profile(applied: Applied, options: RunOptions) -> RunSetup:
     """The profile's variables and choices join --var and --choose, which win where both name one."""
     setup = applied.setup(given=options.vars, chosen=options.choose)
@@ -109,6 +138,7 @@ def _take_profile(applied: Applied, options: RunOptions) -> RunSetup:
 
 def resume(ref: str, given: dict[str, Any], out: TextIO | None = None, rollback_only: bool = False) -> int:
     store = Store.open()
+    sweep_finished_scratch(store)
     run_ = store.run(ref)
     if run_.status == "abandoned":
         raise InputError(f"run {run_.id} was abandoned", "an abandoned run is never resumed: start a new one")

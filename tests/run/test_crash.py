@@ -191,3 +191,34 @@ def test_an_output_nobody_kept_is_judged_by_a_person_not_guessed(tmp_path: Path,
     assert r.returncode == 3, r.stdout + r.stderr
     assert "its output was not kept: a person judges" in r.stdout
     assert log.read_text() == "once\n"  # and it was not run again to see
+
+
+def test_scratch_left_by_a_kill_after_the_run_finished_goes_with_the_next_golive(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    """golive killed between a run's last event and its clean-up leaves a session's journal and log: the
+    operator's next `golive resume` (refused: the run is over) or `golive run` removes them, unless
+    something of that run still lives."""
+    checklist = tmp_path / "DEPLOY.md"
+    checklist.write_text("# Release\n\n## Deployment Steps\n\n```bash\necho deployed\n```\n")
+    assert golive("run", str(checklist), "--yes", "--non-interactive", cwd=tmp_path).returncode == 0
+    [run_id] = [json.loads(golive("runs", "--json", cwd=tmp_path).stdout)[0]["id"]]
+    left = isolated_home / "runs" / run_id / "s0-999999"
+    left.mkdir(parents=True)
+    (left / "journal").write_text("S 1 1.0\nE 1 0 0 1.1\n")
+    (left / "bash.log").write_text("")
+    refused = golive("resume", run_id, cwd=tmp_path)
+    assert refused.returncode == 2 and "already finished" in refused.stderr + refused.stdout
+    assert not (isolated_home / "runs" / run_id).exists()
+
+    # A service the run left running keeps its folder: its output goes on being written there.
+    left.mkdir(parents=True)
+    (left / "service.out").write_text("")
+    env = {**os.environ, "GOLIVE_RUN": run_id}
+    service = subprocess.Popen(["sleep", "30"], env=env, start_new_session=True)
+    try:
+        assert golive("run", str(checklist), "--yes", "--non-interactive", cwd=tmp_path).returncode == 0
+        assert (left / "service.out").exists()
+    finally:
+        service.kill()
+        service.wait()
