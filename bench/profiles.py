@@ -81,8 +81,13 @@ def honest(applied: Applied, plain: planning.Plan) -> list[str]:
     answered = {a.step for a in applied.answers}
     if not wanted <= answered:
         problems.append(f"{len(wanted - answered)} Pre-Deployment confirmations not answered")
-    if [s.id for s in applied.plan.steps] != [s.id for s in plain.steps]:
-        problems.append("the profile changed the plan's steps")
+    ids, plain_ids = [s.id for s in applied.plan.steps], [s.id for s in plain.steps]
+    attached = [i for i in ids if i not in plain_ids]  # the profile's one check, right after its step
+    after = next(s.id for s in plain.steps if s.text == "api release notes reviewed")
+    if [i for i in ids if i not in attached] != plain_ids:
+        problems.append("the profile changed the plan's own steps")
+    if len(attached) != 1 or ids.index(attached[0]) != ids.index(after) + 1:
+        problems.append(f"the profile's check is not the one step added after {after}: {attached}")
     return problems
 
 
