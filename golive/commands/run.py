@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import socket
@@ -106,7 +105,7 @@ def sweep_finished_scratch(store: Store) -> None:
     last event and its clean-up) go with the next `golive run` or `resume` in this home: unless a
     golive still works on that run (a follow-up) or something of it still lives (a service)."""
     from golive.errors import NotFound
-    from golive.run.shell import remove_scratch
+    from golive.run.shell import remove_run_scratch
     from golive.run.tracking import run_processes
 
     runs = store.home / "runs"
@@ -117,15 +116,8 @@ def sweep_finished_scratch(store: Store) -> None:
             continue  # not a run of this store: not ours to remove
         if not finished or store.run_is_held(f"followup::{folder.name}", folder.name):
             continue
-        if run_processes(store.home, folder.name):
-            continue
-        for session in folder.iterdir():
-            if session.is_dir():
-                remove_scratch(session)
-            else:
-                session.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            folder.rmdir()
+        if not run_processes(store.home, folder.name):
+            remove_run_scratch(folder)
 
 
 def _take_profile(applied: Applied, options: RunOptions) -> RunSetup:

@@ -122,11 +122,9 @@ def abandon(ref: str, reason: str, as_: str | None, out: TextIO) -> int:
         finished=True,
     )
     store.release_lock(lock, run.id)
-    from golive.run.shell import remove_scratch
+    from golive.run.shell import remove_run_scratch
 
-    for session in (store.home / "runs" / run.id).glob("*/"):
-        remove_scratch(session)  # the run is over: what its killed sessions left goes
-    remove_scratch(store.home / "runs" / run.id)
+    remove_run_scratch(store.home / "runs" / run.id)  # the run is over: what its killed sessions left goes
     out.write(f"{run.id}: abandoned by {actor} ({reason.strip()}); it will never be resumed\n")
     state = replay(store.events(run.id))
     for item, service in state.services.items():

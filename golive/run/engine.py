@@ -246,16 +246,11 @@ class Engine:
     def _remove_scratch(self) -> None:
         """The run is over: its scratch files go (a service left running keeps its output file)."""
         from golive.run.services import alive
-        from golive.run.shell import remove_scratch
+        from golive.run.shell import remove_run_scratch
 
         left = [s for s in self.services if alive(s.pid)]
         keep = {str(s.out) for s in left} | {str(s.err) for s in left if s.err}
-        if self.scratch.is_dir():
-            for d in self.scratch.iterdir():
-                if d.is_dir():
-                    remove_scratch(d, keep)
-            with contextlib.suppress(OSError):
-                self.scratch.rmdir()
+        remove_run_scratch(self.scratch, keep)
 
     def _pause(self, need: Need) -> int:
         self._record_pause(need)

@@ -453,6 +453,16 @@ def remove_scratch(directory: Path, keep: set[str] | frozenset[str] = frozenset(
         directory.rmdir()
 
 
+def remove_run_scratch(folder: Path, keep: set[str] | frozenset[str] = frozenset()) -> None:
+    """Remove a run's scratch folder: each of its sessions' files (but `keep`), then the folder."""
+    if not folder.is_dir():
+        return
+    for session in folder.iterdir():
+        if session.is_dir():
+            remove_scratch(session, keep)
+    remove_scratch(folder, keep)
+
+
 def stop_processes(procs: list[psutil.Process], grace: float = GRACE_S) -> None:
     for p in procs:
         with contextlib.suppress(psutil.Error):
