@@ -38,6 +38,7 @@ _SETTING_DEFAULTS = {
     "shopt:extquote": True,
     "shopt:sourcepath": True,
 }
+_SETTING_KINDS = ("set", "shopt", "trap")  # entry kinds restored last (see script_of)
 _GOLIVES_TRAPS = {"INT", "SIGINT", "HUP", "SIGHUP"}  # golive's own: Ctrl-C ends a command, not the session
 _SET = re.compile(r"set ([-+])o (\S+)$")
 _SHOPT = re.compile(r"shopt -([su]) (\S+)$")
@@ -228,7 +229,7 @@ def portable(dump: str, base: dict[str, str] | None = None) -> list[Entry]:
     for entry in entries(dump):
         if entry.name.startswith("__golive"):
             continue
-        if entry.kind in ("set", "shopt", "trap") and not _carried(entry):
+        if entry.kind in _SETTING_KINDS and not _carried(entry):
             continue
         if entry.kind == "var":
             if _SPECIAL.match(entry.name):  # bash's own (its readonly ones among them)
@@ -244,14 +245,15 @@ def portable(dump: str, base: dict[str, str] | None = None) -> list[Entry]:
 def script_of(kept: list[Entry], dump: str = "", base: dict[str, str] | None = None) -> str:
     """The lines that restore `kept` in a new session (variables global: a script may be sourced in a
     function); with the dump and `base`, the terminal's variables the session had unset are unset again."""
-    lines = [line_of(f"{e.kind}:{e.name}", e.text) for e in kept if not _is_setting(f"{e.kind}:")]
+    lines = [line_of(f"{e.kind}:{e.name}", e.text) for e in kept if e.kind not in _SETTING_KINDS]
     lines += [f"unset {name}" for name in unset_names(dump, base)] if dump and base else []
-    lines += [e.text for e in kept if _is_setting(f"{e.kind}:")]  # last: `set -eu` must not stop the restore
+    lines += [e.text for e in kept if e.kind in _SETTING_KINDS]  # last: `set -eu` must not stop the restore
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _is_setting(key: str) -> bool:
-    return key.startswith(("set:", "shopt:", "trap:"))
+    """Is kind:name a setting's key?"""
+    return key.partition(":")[0] in _SETTING_KINDS
 
 
 def _carried(entry: Entry) -> bool:
@@ -304,7 +306,7 @@ def keep(
     """What to keep of `state`. `secret(name, text)` says whether an entry must stay out of the record;
     `before` (kind:name -> text) is the last kept state: what changed since was set by `step`."""
     kept = portable(state.dump, base)
-    texts = {f"{e.kind}:{e.name}": e.text for e in kept}  # kept_texts, from what is already read
+    texts = _texts(kept)
     set_by = {k: v for k, v in set_by.items() if k in texts}
     for key, text in texts.items():
         if before.get(key) != text and step:
@@ -325,7 +327,7 @@ def keep(
             "variables": sum(e.kind == "var" for e in kept),
             "functions": sorted({e.name for e in kept if e.kind == "func"}),
             "aliases": sorted(e.name for e in kept if e.kind == "alias"),
-            "settings": [e.text.split("\n", 1)[0] for e in kept if _is_setting(f"{e.kind}:")],
+            "settings": [e.text.split("\n", 1)[0] for e in kept if e.kind in _SETTING_KINDS],
         },
     }
     return Kept(sealed, record, texts)
@@ -352,4 +354,8 @@ def fold(changes: list[dict[str, Any]]) -> dict[str, str]:
 
 def kept_texts(state: ShellState, base: dict[str, str]) -> dict[str, str]:
     """kind:name -> text of what a session holds now (a new or restored one: nothing in it was set by a step)."""
-    return {f"{e.kind}:{e.name}": e.text for e in portable(state.dump, base)}
+    return _texts(portable(state.dump, base))
+
+
+def _texts(kept: list[Entry]) -> dict[str, str]:
+    return {f"{e.kind}:{e.name}": e.text for e in kept}
